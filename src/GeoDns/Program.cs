@@ -1,0 +1,1 @@
+namespace GeoDns; internal static class Program { private static int Main() => 0; }
