@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+
+namespace GeoDns.Core.Health;
+
+public enum HealthStatus
+{
+    /// <summary>No verdict yet: counts as up so a new member serves until proven down.</summary>
+    Unknown,
+    Up,
+    Down,
+}
+
+public enum MemberOverride
+{
+    Auto,
+    ForceUp,
+    ForceDown,
+}
+
+/// <summary>Identifies a member across reloads: the pool's owner name and the member's target as written.</summary>
+public readonly record struct MemberKey(string Pool, string Member)
+{
+    public override string ToString() => $"{Pool}/{Member}";
+}
+
+/// <summary>
+/// The live state of every member and pool, shared by the query path (reads one field per
+/// member) and the health layer (checkers, votes, operator overrides), which writes each
+/// input and recomputes the member's effective state. Slots outlive zone reloads, so
+/// verdicts and overrides survive them.
+/// </summary>
+public sealed class HealthBoard
+{
+    private readonly ConcurrentDictionary<MemberKey, MemberSlot> _members = new();
+    private readonly ConcurrentDictionary<string, PoolSlot> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _drainedRegions = new(StringComparer.Ordinal);
+
+    /// <summary>Raised (off the query path) after any member's effective state changes.</summary>
+    public event Action<MemberSlot>? EffectiveChanged;
+
+    public MemberSlot Member(MemberKey key, string region) =>
+        _members.GetOrAdd(key, k => new MemberSlot(k, region, this));
+
+    public PoolSlot Pool(string pool) => _pools.GetOrAdd(pool, p => new PoolSlot(p));
+
+    public IEnumerable<MemberSlot> Members => _members.Values;
+
+    public IEnumerable<PoolSlot> Pools => _pools.Values;
+
+    public IReadOnlyCollection<string> DrainedRegions => _drainedRegions.Keys.ToList();
+
+    public bool IsDrained(string region) => _drainedRegions.ContainsKey(region);
+
+    public void SetRegionDrained(string region, bool drained)
+    {
+        bool changed = drained ? _drainedRegions.TryAdd(region, 0) : _drainedRegions.TryRemove(region, out _);
+        if (!changed)
+        {
+            return;
+        }
+
+        foreach (var member in _members.Values.Where(m => m.Region == region))
+        {
+            member.Recompute();
+        }
+    }
+
+    /// <summary>Forgets members no zone declares any more.</summary>
+    public void Retain(IReadOnlySet<MemberKey> live)
+    {
+        foreach (var key in _members.Keys.Where(k => !live.Contains(k)).ToList())
+        {
+            _members.TryRemove(key, out _);
+        }
+    }
+
+    internal void RaiseChanged(MemberSlot slot) => EffectiveChanged?.Invoke(slot);
+}
+
+/// <summary>One member's inputs and the effective state the query path reads.</summary>
+public sealed class MemberSlot
+{
+    private readonly HealthBoard _board;
+    private volatile bool _usable = true;
+
+    internal MemberSlot(MemberKey key, string region, HealthBoard board)
+    {
+        Key = key;
+        Region = region;
+        _board = board;
+    }
+
+    public MemberKey Key { get; }
+
+    public string Region { get; internal set; }
+
+    /// <summary>What the query path reads: may this member be handed out now?</summary>
+    public bool Usable => _usable;
+
+    public HealthStatus Local { get; private set; }
+
+    public DateTimeOffset LocalSince { get; private set; }
+
+    public string? LocalReason { get; private set; }
+
+    /// <summary>The combined verdict of every instance's votes; equals <see cref="Local"/> without shared state.</summary>
+    public HealthStatus Shared { get; private set; }
+
+    public DateTimeOffset SharedSince { get; private set; }
+
+    public MemberOverride Override { get; private set; }
+
+    public void SetLocal(HealthStatus status, DateTimeOffset since, string? reason)
+    {
+        lock (this)
+        {
+            Local = status;
+            LocalSince = since;
+            LocalReason = reason;
+        }
+    }
+
+    public void SetShared(HealthStatus status, DateTimeOffset since)
+    {
+        lock (this)
+        {
+            if (Shared != status)
+            {
+                Shared = status;
+                SharedSince = since;
+            }
+        }
+
+        Recompute();
+    }
+
+    public void SetOverride(MemberOverride value)
+    {
+        lock (this)
+        {
+            Override = value;
+        }
+
+        Recompute();
+    }
+
+    /// <summary>Override beats drain beats health; a member with no verdict serves.</summary>
+    public void Recompute()
+    {
+        bool usable;
+        lock (this)
+        {
+            usable = Override switch
+            {
+                MemberOverride.ForceUp => true,
+                MemberOverride.ForceDown => false,
+                _ => !_board.IsDrained(Region) && Shared != HealthStatus.Down,
+            };
+        }
+
+        if (usable != _usable)
+        {
+            _usable = usable;
+            _board.RaiseChanged(this);
+        }
+    }
+}
+
+/// <summary>Per-pool operator state: a pin sends every answer to one region.</summary>
+public sealed class PoolSlot(string name)
+{
+    private volatile string? _pinnedRegion;
+
+    public string Name { get; } = name;
+
+    public string? PinnedRegion
+    {
+        get => _pinnedRegion;
+        set => _pinnedRegion = value;
+    }
+}

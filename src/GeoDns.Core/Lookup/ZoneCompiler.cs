@@ -1,0 +1,380 @@
+using GeoDns.Core.Answers;
+using GeoDns.Core.Dns;
+using GeoDns.Core.Wire;
+
+namespace GeoDns.Core.Lookup;
+
+/// <summary>
+/// Turns a zone's records into a <see cref="Zone"/> of prepared replies. Runs off the query
+/// path (load, reload, health change); allocation is fine here.
+/// </summary>
+public sealed class ZoneCompiler
+{
+    private const int MaxChainLength = 16;
+
+    private readonly DnsName _apex;
+    private readonly Dictionary<string, BuildNode> _nodes = new(StringComparer.Ordinal);
+    private readonly ResourceRecord _soa;
+    private readonly ResourceRecord _negativeSoa;
+    private int _recordCount;
+
+    public ZoneCompiler(DnsName apex, ResourceRecord soa)
+    {
+        _apex = apex;
+        _soa = soa;
+        uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
+        _negativeSoa = soa with { Ttl = Math.Min(soa.Ttl, minimum) };
+        GetOrAdd(apex);
+    }
+
+    public void Add(ResourceRecord record)
+    {
+        GetOrAdd(record.Owner).Add(record);
+        _recordCount++;
+    }
+
+    public void AddPool(DnsName owner, IDynamicAnswer pool)
+    {
+        GetOrAdd(owner).Pool = pool;
+    }
+
+    public Zone Compile(string sourcePath)
+    {
+        var nxDomain = NegativeAnswer(ResponseCode.NxDomain);
+        var noData = NegativeAnswer(ResponseCode.NoError);
+        MarkCuts();
+
+        var compiled = new Dictionary<string, ZoneNode>(_nodes.Count, StringComparer.Ordinal);
+        var referrals = new Dictionary<BuildNode, PreparedAnswer>();
+        foreach (var (key, node) in _nodes)
+        {
+            var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
+            var zoneNode = CompileNode(node, mode, noData);
+            if (node.Cut is { } cut)
+            {
+                if (!referrals.TryGetValue(cut, out var referral))
+                {
+                    referral = Referral(cut);
+                    referrals.Add(cut, referral);
+                }
+
+                zoneNode.Referral = referral;
+                zoneNode.IsCut = ReferenceEquals(cut, node);
+            }
+
+            compiled.Add(key, zoneNode);
+        }
+
+        foreach (var node in compiled.Values)
+        {
+            if (node.Name.IsWildcard && compiled.TryGetValue(node.Name.Parent().Key, out var parent))
+            {
+                parent.Wildcard = node;
+            }
+        }
+
+        uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
+        return new Zone(_apex, serial, _recordCount, compiled, nxDomain, noData, sourcePath);
+    }
+
+    private BuildNode GetOrAdd(DnsName name)
+    {
+        if (_nodes.TryGetValue(name.Key, out var node))
+        {
+            return node;
+        }
+
+        node = new BuildNode(name);
+        _nodes.Add(name.Key, node);
+
+        // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
+        if (name.LabelCount > _apex.LabelCount)
+        {
+            GetOrAdd(name.Parent());
+        }
+
+        return node;
+    }
+
+    private void MarkCuts()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            for (var name = node.Name; name.LabelCount > _apex.LabelCount; name = name.Parent())
+            {
+                if (_nodes.TryGetValue(name.Key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
+                {
+                    node.Cut = ancestor; // keep going: the topmost cut wins
+                }
+            }
+        }
+    }
+
+    private ZoneNode CompileNode(BuildNode node, TemplateMode mode, PreparedAnswer noData)
+    {
+        if (!node.HasData)
+        {
+            return new ZoneNode(node.Name, [], [], noData, noData, noData);
+        }
+
+        var types = new List<ushort>();
+        var answers = new List<PreparedAnswer>();
+        PreparedAnswer other;
+        if (node.Pool is { } pool)
+        {
+            var builder = new BodyBuilder(node.Name, mode);
+            types.Add(pool.Type);
+            answers.Add(builder.Build(true, ResponseCode.NoError, dynamic: pool,
+                dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
+            other = noData;
+            return new ZoneNode(node.Name, [.. types], [.. answers], other, answers[0], answers[0]);
+        }
+
+        if (node.Find(RecordType.CNAME) is { } cname)
+        {
+            var final = FinalNode(node);
+            var chainTypes = new HashSet<ushort>();
+            if (final is not null)
+            {
+                chainTypes.UnionWith(final.Sets.Select(s => s[0].Type));
+                if (final.Pool is not null)
+                {
+                    chainTypes.Add(final.Pool.Type);
+                }
+            }
+
+            chainTypes.Remove(RecordType.CNAME);
+            foreach (var type in chainTypes)
+            {
+                types.Add(type);
+                answers.Add(Chain(node, cname[0], type, mode));
+            }
+
+            var plain = DataAnswer(node, cname, mode);
+            types.Add(RecordType.CNAME);
+            answers.Add(plain);
+            other = Chain(node, cname[0], 0, mode);
+            return new ZoneNode(node.Name, [.. types], [.. answers], other, plain, plain);
+        }
+
+        foreach (var set in node.Sets)
+        {
+            types.Add(set[0].Type);
+            answers.Add(DataAnswer(node, set, mode));
+        }
+
+        var anyTcp = answers[0];
+        if (node.Sets.Count > 1)
+        {
+            var builder = new BodyBuilder(node.Name, mode);
+            foreach (var set in node.Sets)
+            {
+                set.ForEach(builder.AddOwnedByQuestion);
+            }
+
+            anyTcp = builder.Build(true, ResponseCode.NoError);
+        }
+
+        return new ZoneNode(node.Name, [.. types], [.. answers], noData, answers[0], anyTcp);
+    }
+
+    private PreparedAnswer DataAnswer(BuildNode node, List<ResourceRecord> set, TemplateMode mode)
+    {
+        var builder = new BodyBuilder(node.Name, mode);
+        set.ForEach(builder.AddOwnedByQuestion);
+        builder.StartSection(Section.Additional);
+        AddAddressesOfTargets(builder, set);
+        return builder.Build(true, ResponseCode.NoError);
+    }
+
+    /// <summary>RFC 1034 3.6.2: follow CNAMEs inside the zone and answer with the whole chain.</summary>
+    private PreparedAnswer Chain(BuildNode start, ResourceRecord cname, ushort type, TemplateMode mode)
+    {
+        var builder = new BodyBuilder(start.Name, mode);
+        builder.AddOwnedByQuestion(cname);
+        int targetOffset = builder.LastRDataNameOffset;
+        var target = DnsName.FromWire(cname.RData);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { start.Name.Key };
+        for (int step = 0; step < MaxChainLength && seen.Add(target.Key); step++)
+        {
+            if (!target.IsSubdomainOf(_apex))
+            {
+                break;
+            }
+
+            var (found, synthesised) = Find(target);
+            if (found is null)
+            {
+                builder.StartSection(Section.Authority);
+                builder.Add(_negativeSoa);
+                return builder.Build(true, ResponseCode.NxDomain);
+            }
+
+            if (found.Cut is not null)
+            {
+                break;
+            }
+
+            if (found.Pool is { } pool)
+            {
+                if (pool.Type == type)
+                {
+                    var empty = NoDataAfter(start, cname, mode);
+                    return builder.Build(true, ResponseCode.NoError, dynamic: pool, dynamicOwnerOffset: targetOffset, dynamicEmpty: empty);
+                }
+
+                break;
+            }
+
+            var owner = synthesised ? target : found.Name;
+            if (found.Find(RecordType.CNAME) is { } next)
+            {
+                builder.Add(owner, next[0]);
+                targetOffset = builder.LastRDataNameOffset;
+                target = DnsName.FromWire(next[0].RData);
+                continue;
+            }
+
+            if (found.Find(type) is { } set)
+            {
+                set.ForEach(r => builder.Add(owner, r));
+                return builder.Build(true, ResponseCode.NoError);
+            }
+
+            builder.StartSection(Section.Authority);
+            builder.Add(_negativeSoa);
+            return builder.Build(true, ResponseCode.NoError);
+        }
+
+        return builder.Build(true, ResponseCode.NoError);
+    }
+
+    /// <summary>The chain so far followed by NODATA: sent when a pool at its end answers nothing.</summary>
+    private PreparedAnswer NoDataAfter(BuildNode start, ResourceRecord cname, TemplateMode mode)
+    {
+        var builder = new BodyBuilder(start.Name, mode);
+        builder.AddOwnedByQuestion(cname);
+        var target = DnsName.FromWire(cname.RData);
+        for (int step = 0; step < MaxChainLength; step++)
+        {
+            var (found, synthesised) = Find(target);
+            if (found?.Find(RecordType.CNAME) is not { } next)
+            {
+                break;
+            }
+
+            builder.Add(synthesised ? target : found.Name, next[0]);
+            target = DnsName.FromWire(next[0].RData);
+        }
+
+        builder.StartSection(Section.Authority);
+        builder.Add(_negativeSoa);
+        return builder.Build(true, ResponseCode.NoError);
+    }
+
+    private BuildNode? FinalNode(BuildNode start)
+    {
+        var node = start;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (seen.Add(node.Name.Key) && node.Find(RecordType.CNAME) is { } cname)
+        {
+            var target = DnsName.FromWire(cname[0].RData);
+            if (!target.IsSubdomainOf(_apex))
+            {
+                return null;
+            }
+
+            var (found, _) = Find(target);
+            if (found is null || found.Cut is not null)
+            {
+                return null;
+            }
+
+            node = found;
+        }
+
+        return node;
+    }
+
+    /// <summary>Build-time lookup: the node for a name, or the wildcard that covers it.</summary>
+    private (BuildNode? Node, bool Synthesised) Find(DnsName name)
+    {
+        if (_nodes.TryGetValue(name.Key, out var node))
+        {
+            return (node.HasData || !node.Name.IsWildcard ? node : null, false);
+        }
+
+        for (var encloser = name.Parent(); encloser.LabelCount >= _apex.LabelCount; encloser = encloser.Parent())
+        {
+            if (!_nodes.TryGetValue(encloser.Key, out var found))
+            {
+                continue;
+            }
+
+            if (found.Cut is not null)
+            {
+                return (found, false);
+            }
+
+            return _nodes.TryGetValue(encloser.Prepend("*").Key, out var wildcard) ? (wildcard, true) : (null, false);
+        }
+
+        return (null, false);
+    }
+
+    private PreparedAnswer NegativeAnswer(int rcode)
+    {
+        var builder = new BodyBuilder(_apex, TemplateMode.Suffix);
+        builder.StartSection(Section.Authority);
+        builder.Add(_negativeSoa);
+        return builder.Build(true, rcode);
+    }
+
+    private PreparedAnswer Referral(BuildNode cut)
+    {
+        var builder = new BodyBuilder(cut.Name, TemplateMode.Suffix);
+        builder.StartSection(Section.Authority);
+        var ns = cut.Find(RecordType.NS)!;
+        ns.ForEach(builder.Add);
+        builder.StartSection(Section.Additional);
+        bool inDomainGlue = AddAddressesOfTargets(builder, ns, cut.Name);
+        return builder.Build(false, ResponseCode.NoError, additionalRequired: inDomainGlue);
+    }
+
+    /// <summary>Adds A/AAAA of in-zone NS, MX and SRV targets; says whether any is below <paramref name="cut"/>.</summary>
+    private bool AddAddressesOfTargets(BodyBuilder builder, List<ResourceRecord> set, DnsName? cut = null)
+    {
+        bool below = false;
+        foreach (var record in set)
+        {
+            int nameAt = record.Type switch
+            {
+                RecordType.NS => 0,
+                RecordType.MX => 2,
+                RecordType.SRV => 6,
+                _ => -1,
+            };
+            if (nameAt < 0)
+            {
+                return below;
+            }
+
+            var target = DnsName.FromWire(record.RData.AsSpan(nameAt));
+            if (!target.IsSubdomainOf(_apex) || !_nodes.TryGetValue(target.Key, out var node))
+            {
+                continue;
+            }
+
+            foreach (var type in (ReadOnlySpan<ushort>)[RecordType.A, RecordType.AAAA])
+            {
+                if (node.Find(type) is { } addresses)
+                {
+                    addresses.ForEach(builder.Add);
+                    below |= cut is not null && target.IsSubdomainOf(cut);
+                }
+            }
+        }
+
+        return below;
+    }
+}

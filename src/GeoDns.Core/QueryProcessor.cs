@@ -1,0 +1,97 @@
+using GeoDns.Core.Answers;
+using GeoDns.Core.Dns;
+using GeoDns.Core.Lookup;
+using GeoDns.Core.Wire;
+
+namespace GeoDns.Core;
+
+/// <summary>
+/// The whole query path without sockets: request bytes in, reply bytes out. It reads the
+/// current snapshot once per query, never locks and never allocates.
+/// </summary>
+public sealed class QueryProcessor
+{
+    private Snapshot _snapshot;
+
+    public QueryProcessor(Snapshot snapshot)
+    {
+        _snapshot = snapshot;
+    }
+
+    public Snapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    public QueryCounters Counters { get; } = new();
+
+    /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
+    public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>
+    /// Answers <paramref name="request"/> into <paramref name="response"/> (at least 65535
+    /// octets for TCP, <see cref="DnsWire.ServerUdpPayload"/> for UDP). Returns the reply
+    /// length, or 0 when nothing should be sent.
+    /// </summary>
+    public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
+    {
+        int length = ProcessCore(request, response, source, overTcp);
+        Counters.Count(length > 0 ? response[3] & 0xF : -1, length > 0 && (response[2] & 0x02) != 0);
+        return length;
+    }
+
+    private int ProcessCore(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
+    {
+        switch (QueryParser.Parse(request, out var query))
+        {
+            case ParseOutcome.Drop:
+                return 0;
+            case ParseOutcome.FormErr:
+                return ResponseWriter.WriteError(response, request, query, ResponseCode.FormErr, withOpt: false);
+            case ParseOutcome.NotImp:
+                return ResponseWriter.WriteError(response, request, query, ResponseCode.NotImp, withOpt: false);
+            case ParseOutcome.BadVers:
+                return ResponseWriter.WriteError(response, request, query, ResponseCode.BadVers, withOpt: true);
+        }
+
+        if (query.QClass != RecordClass.IN || query.QType is RecordType.AXFR or RecordType.IXFR)
+        {
+            return ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: true);
+        }
+
+        if (query.QType == RecordType.OPT)
+        {
+            return ResponseWriter.WriteError(response, request, query, ResponseCode.FormErr, withOpt: true);
+        }
+
+        Span<char> key = stackalloc char[DnsName.MaxWireLength];
+        Span<int> labelStarts = stackalloc int[128];
+        int labels = ReadKey(request.Slice(DnsWire.HeaderLength, query.QNameLength), key, labelStarts);
+        var answer = Snapshot.Resolve(key[..query.QNameLength], labelStarts[..labels], query.QType, overTcp);
+        if (answer is null)
+        {
+            return ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: true);
+        }
+
+        var context = new QueryContext
+        {
+            Client = query.HasClientSubnet ? query.SubnetAddress : source,
+            ClientPrefix = query.HasClientSubnet ? query.SubnetSourcePrefix : source.BitLength,
+            FromClientSubnet = query.HasClientSubnet,
+        };
+        int limit = overTcp ? DnsWire.MaxMessageLength
+            : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
+        return ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context);
+    }
+
+    private static int ReadKey(ReadOnlySpan<byte> name, Span<char> key, Span<int> labelStarts)
+    {
+        DnsName.WriteKey(name, key);
+        int labels = 0;
+        int offset = 0;
+        while (name[offset] != 0)
+        {
+            labelStarts[labels++] = offset;
+            offset += name[offset] + 1;
+        }
+
+        return labels;
+    }
+}

@@ -1,0 +1,42 @@
+namespace GeoDns.Core.Wire;
+
+/// <summary>What the query path needs from a request, read straight from its bytes.</summary>
+public struct ParsedQuery
+{
+    public ushort Id;
+    public ushort Flags;
+    public int Opcode;
+
+    /// <summary>Wire length of the question name (it always starts at offset 12).</summary>
+    public int QNameLength;
+    public ushort QType;
+    public ushort QClass;
+
+    /// <summary>Offset just past the question section (0 when the question could not be read).</summary>
+    public int QuestionEnd;
+
+    public bool HasEdns;
+    public byte EdnsVersion;
+    public ushort EdnsUdpSize;
+    public bool DnssecOk;
+
+    public bool HasClientSubnet;
+    public ushort SubnetFamily;
+    public byte SubnetSourcePrefix;
+    public ClientAddress SubnetAddress;
+
+    public readonly bool HasQuestion => QuestionEnd > 0;
+}
+
+public enum ParseOutcome
+{
+    /// <summary>A well-formed query to answer.</summary>
+    Query,
+
+    /// <summary>Not worth an answer (a response, or too short to carry an ID).</summary>
+    Drop,
+
+    FormErr,
+    NotImp,
+    BadVers,
+}
