@@ -126,7 +126,8 @@ public sealed class ZoneCompiler
             types.Add(pool.Type);
             answers.Add(builder.Build(true, ResponseCode.NoError, dynamic: pool,
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
-            other = noData;
+            // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
+            other = pool.Type == RecordType.CNAME ? answers[0] : noData;
             return new ZoneNode(node.Name, [.. types], [.. answers], other, answers[0], answers[0]);
         }
 
@@ -217,7 +218,7 @@ public sealed class ZoneCompiler
 
             if (found.Pool is { } pool)
             {
-                if (pool.Type == type)
+                if (pool.Type == type || pool.Type == RecordType.CNAME)
                 {
                     var empty = NoDataAfter(start, cname, mode);
                     return builder.Build(true, ResponseCode.NoError, dynamic: pool, dynamicOwnerOffset: targetOffset, dynamicEmpty: empty);
