@@ -1,0 +1,57 @@
+using GeoDns.Core.Health;
+using GeoDns.Core.Traffic;
+using GeoDns.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GeoDns.Geo;
+
+/// <summary>Wires traffic management into the host: the health board, the GeoIP locator and the pool compiler.</summary>
+public static class TrafficSetup
+{
+    /// <summary>
+    /// Registers <see cref="HealthBoard"/>, <see cref="IClientLocator"/> (MaxMind from
+    /// <c>GeoIp</c>/<c>GeoIpAsn</c>, or none with one warning) and <see cref="TrafficCompiler"/>.
+    /// </summary>
+    public static IServiceCollection AddTraffic(this IServiceCollection services)
+    {
+        services.TryAddSingleton<HealthBoard>();
+        services.TryAddSingleton<IClientLocator>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<GeoDnsOptions>>().Value;
+            return CreateLocator(options.GeoIp, options.GeoIpAsn, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GeoDns.Geo"));
+        });
+        services.TryAddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<IClientLocator>()));
+        return services;
+    }
+
+    /// <summary>Makes <paramref name="store"/> build pools into the zones it serves.</summary>
+    public static void Attach(ZoneStore store, IServiceProvider services)
+    {
+        var compiler = services.GetRequiredService<TrafficCompiler>();
+        store.Compiler = compiler.BuildZone;
+    }
+
+    /// <summary>Opens the databases; with none, warns once that geo pools will use CIDR rules and fallbacks only.</summary>
+    public static IClientLocator CreateLocator(string? geoIp, string? geoIpAsn, ILogger logger)
+    {
+        geoIp = string.IsNullOrWhiteSpace(geoIp) ? null : geoIp;
+        geoIpAsn = string.IsNullOrWhiteSpace(geoIpAsn) ? null : geoIpAsn;
+        if (geoIp is null && geoIpAsn is null)
+        {
+            logger.LogWarning("no GeoIP database (--geoip): geo pools route by their cidrs= rules and otherwise use their fallback; nearest uses failover order");
+            return NoLocator.Instance;
+        }
+
+        var locator = new MaxMindLocator(geoIp, geoIpAsn);
+        logger.LogInformation("GeoIP: {Databases}", locator.Description);
+        if (geoIp is null)
+        {
+            logger.LogWarning("only an ASN database (--geoip-asn): countries, continents and coordinates are unknown");
+        }
+
+        return locator;
+    }
+}
