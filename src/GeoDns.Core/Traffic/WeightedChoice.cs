@@ -56,8 +56,13 @@ public static class WeightedChoice
             }
 
             chosen[count++] = left[at];
-            left[at] = left[--remaining];
-            left[..remaining].Sort();
+            if (count < chosen.Length)
+            {
+                // Remove the pick, keeping file order so draws stay reproducible.
+                left[(at + 1)..remaining].CopyTo(left[at..]);
+            }
+
+            remaining--;
         }
 
         context.Trace?.Add($"weighted random draw among {Describe(context.Pool, candidates)}");
