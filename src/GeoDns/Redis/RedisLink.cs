@@ -132,7 +132,7 @@ public sealed class RedisLink : IAsyncDisposable
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            MarkFailure(e.Exception, $"connection to {e.EndPoint} ({e.ConnectionType}) failed: {e.FailureType}");
+            MarkFailure(null, $"{e.ConnectionType} connection to {e.EndPoint} lost: {e.FailureType}");
             Wake();
         };
         multiplexer.ConnectionRestored += (_, e) =>
@@ -165,8 +165,8 @@ public sealed class RedisLink : IAsyncDisposable
         _degraded = true;
         Interlocked.Exchange(ref _degradedSinceTicks, Now.UtcTicks);
         Interlocked.Increment(ref _degradedEpisodes);
-        _logger.LogWarning("Shared state degraded: Redis unreachable ({What}: {Error}). Still answering from the last shared view and local votes; reconnecting",
-            what, error?.Message ?? "not connected");
+        _logger.LogWarning("Shared state degraded: Redis unreachable ({What}{Error}). Still answering from the last shared view and local votes; reconnecting",
+            what, error is null ? "" : ": " + error.GetType().Name + ": " + error.Message.Split(',')[0]);
     }
 
     /// <summary>Records a successful full resync. Returns true when it ended a degraded episode.</summary>
