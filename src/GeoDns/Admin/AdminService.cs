@@ -80,6 +80,27 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         Address = address is null ? null : new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal));
         _logger.LogInformation("Admin API listening on {Address}; changes {Auth}", address,
             _options.Token.Configured ? "need the bearer token" : "are disabled (no --admin-token-file)");
+        _ = WarmUpAsync();
+    }
+
+    /// <summary>Runs each kind of request once (a refused POST included) so the first operator call is not slowed by JIT.</summary>
+    private async Task WarmUpAsync()
+    {
+        if (Address is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+            using var get = await http.GetAsync(new Uri("/api/v1/pools", UriKind.Relative)).ConfigureAwait(false);
+            using var post = await http.PostAsync(new Uri("/api/v1/regions/-warm-up-/drain", UriKind.Relative), null).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            _logger.LogDebug(e, "Admin API warm-up failed");
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
