@@ -172,7 +172,7 @@ public class AdminApiTests
     }
 
     [Test]
-    public async Task A_drain_on_a_reaches_b_within_200_ms_in_each_of_10_trials()
+    public async Task A_drain_on_a_reaches_b_within_200_ms_in_each_of_50_trials()
     {
         _redis = RedisServer.Start();
         var (a, httpA) = await StartAsync(_redis.Configuration, "a");
@@ -180,18 +180,26 @@ public class AdminApiTests
         await WaitForAsync(() => a.Link.LastSync is not null && b.Link.LastSync is not null, TimeSpan.FromSeconds(10), "both synced");
         await httpA.GetAsync("/api/v1/pools"); // warms this test's HttpClient, as curl needs no warming
         var times = new List<double>();
-        for (int trial = 0; trial < 10; trial++)
+        for (int trial = 0; trial < 50; trial++)
         {
             var watch = Stopwatch.StartNew();
             var response = await httpA.SendAsync(Post("/api/v1/regions/eu-west/drain"));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+            if (trial < 3)
+            {
+                TestContext.Out.WriteLine($"POST returned after {watch.Elapsed.TotalMilliseconds:F1} ms, b drained: {!b.Slot(Eu1).Usable}");
+            }
+
             await WaitForAsync(() => !b.Slot(Eu1).Usable, TimeSpan.FromSeconds(2), "drain on b");
             times.Add(watch.Elapsed.TotalMilliseconds);
             Assert.That((await httpA.SendAsync(Post("/api/v1/regions/eu-west/undrain"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             await WaitForAsync(() => b.Slot(Eu1).Usable, TimeSpan.FromSeconds(2), "undrain on b");
         }
 
-        TestContext.Out.WriteLine("drain via A's API -> B's board (ms): " + string.Join(", ", times.Select(t => t.ToString("F1", System.Globalization.CultureInfo.InvariantCulture))));
+        TestContext.Out.WriteLine("trials (ms): " + string.Join(" ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
+        times.Sort();
+        TestContext.Out.WriteLine(FormattableString.Invariant(
+            $"drain via A's API -> B's board, 50 trials: p50 {times[24]:F1} ms, p99 (the slowest of 50) {times[^1]:F1} ms"));
         Assert.That(times.Max(), Is.LessThan(200));
     }
 
