@@ -116,7 +116,7 @@ public static class ExplainCommand
         output.WriteLine($"ttl:        {model.Ttl}");
         output.WriteLine(scope == 0
             ? "ecs scope:  /0 (the answer did not depend on the client's address)"
-            : $"ecs scope:  /{scope} (the first {scope} bits of the client decided{(input.FromSubnet ? ", capped at the source prefix" : string.Empty)})");
+            : $"ecs scope:  /{scope} (the first {scope} bits of the client decided{(input.FromSubnet ? ", capped at the source prefix" : "; sent when a query carries ECS")})");
         return 0;
     }
 
