@@ -13,6 +13,7 @@ internal static class Program
             return verb switch
             {
                 "serve" => ServeCommand.Run(rest),
+                "explain" => ExplainCommand.Run(rest, Console.Out),
                 "check" => rest.Length == 1 ? CheckCommand.Run(rest[0], Console.Out) : Usage("geodns check DIR"),
                 "help" or "--help" or "-h" => Help(),
                 "version" or "--version" => Version(),
@@ -52,6 +53,8 @@ internal static class Program
                 SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.
             geodns check DIR
                 Report every error of every zone file in DIR; exit 1 if there is any.
+            geodns explain NAME [--type A] [--client IP | --subnet CIDR] [--zones DIR] [--geoip FILE] [--geoip-asn FILE]
+                Show how a traffic-managed name is answered for a client: location, region, candidates, answer.
             geodns version
             """);
         return 0;

@@ -1,6 +1,8 @@
 using GeoDns.Core;
 using GeoDns.Core.Lookup;
+using GeoDns.Geo;
 using GeoDns.Hosting;
+using GeoDns.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,10 +61,17 @@ public static class ServeCommand
         builder.Services.Configure<GeoDnsOptions>(builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
-        builder.Services.AddSingleton(sp => new ZoneStore(
-            sp.GetRequiredService<IOptions<GeoDnsOptions>>().Value.Zones,
-            sp.GetRequiredService<QueryProcessor>(),
-            sp.GetRequiredService<ILogger<ZoneStore>>()));
+        builder.Services.AddTraffic();
+        builder.Services.AddSharedState(builder.Configuration);
+        builder.Services.AddSingleton(sp =>
+        {
+            var store = new ZoneStore(
+                sp.GetRequiredService<IOptions<GeoDnsOptions>>().Value.Zones,
+                sp.GetRequiredService<QueryProcessor>(),
+                sp.GetRequiredService<ILogger<ZoneStore>>());
+            TrafficSetup.Attach(store, sp);
+            return store;
+        });
         builder.Services.AddSingleton<DnsServerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
         return builder.Build();
