@@ -1,0 +1,143 @@
+using GeoDns.Core.Health;
+
+namespace GeoDns.Health;
+
+/// <summary>
+/// Probes one (member, check) pair on its interval until stopped: jittered start-to-start
+/// spacing, a slot in the global probe limit, the check's timeout, and the rise/fall state
+/// machine. Verdict changes go to <paramref name="onTransition"/>; nothing here touches the
+/// query path.
+/// </summary>
+internal sealed class ProbeRunner
+{
+    /// <summary>Each interval is stretched or shrunk by up to this fraction so pairs drift apart.</summary>
+    public const double Jitter = 0.1;
+
+    private readonly CheckerRegistry _checkers;
+    private readonly SemaphoreSlim _limit;
+    private readonly TimeProvider _time;
+    private readonly Action<ProbeRunner, HealthTransition> _onTransition;
+    private readonly Action<ProbeRunner> _onFirstProbe;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile ProbeTarget _target;
+    private Task _loop = Task.CompletedTask;
+
+    public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, SemaphoreSlim limit, TimeProvider time,
+        Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe)
+    {
+        _target = target;
+        Slot = slot;
+        _checkers = checkers;
+        _limit = limit;
+        _time = time;
+        _onTransition = onTransition;
+        _onFirstProbe = onFirstProbe;
+        State = new MemberHealthState(target.Settings.Rise, target.Settings.Fall, time.GetUtcNow());
+    }
+
+    public ProbeTarget Target => _target;
+
+    public MemberSlot Slot { get; }
+
+    /// <summary>Read and written under a lock on the runner.</summary>
+    public MemberHealthState State { get; }
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Takes new settings from a reload; the verdict and counters stay.</summary>
+    public void Update(ProbeTarget target)
+    {
+        lock (this)
+        {
+            _target = target;
+            State.Rise = target.Settings.Rise;
+            State.Fall = target.Settings.Fall;
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>One probe with the check's timeout; failures of any kind become a failed result.</summary>
+    public async Task<ProbeResult> ProbeOnceAsync(CancellationToken stopping)
+    {
+        var target = _target;
+        long start = _time.GetTimestamp();
+        if (!_checkers.TryGet(target.Settings.Kind, out var checker))
+        {
+            return ProbeResult.Fail(TimeSpan.Zero, $"no checker for kind '{target.Settings.Kind}'");
+        }
+
+        using var timeout = new CancellationTokenSource(target.Settings.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        try
+        {
+            return await checker.ProbeAsync(target, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return ProbeResult.Fail(_time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ProbeResult.Fail(_time.GetElapsedTime(start), ProbeAddress.Describe(e));
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        bool first = true;
+        while (!stopping.IsCancellationRequested)
+        {
+            long started = _time.GetTimestamp();
+            ProbeResult result;
+            await _limit.WaitAsync(stopping).ConfigureAwait(false);
+            try
+            {
+                result = await ProbeOnceAsync(stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                _limit.Release();
+            }
+
+            stopping.ThrowIfCancellationRequested();
+            HealthTransition? transition;
+            lock (this)
+            {
+                transition = State.Record(result, _time.GetUtcNow());
+            }
+
+            if (transition is not null)
+            {
+                _onTransition(this, transition);
+            }
+
+            if (first)
+            {
+                first = false;
+                _onFirstProbe(this);
+            }
+
+            var wait = NextInterval(_target.Settings.Interval) - _time.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static TimeSpan NextInterval(TimeSpan interval) =>
+        interval * (1 + ((Random.Shared.NextDouble() * 2) - 1) * Jitter);
+}
