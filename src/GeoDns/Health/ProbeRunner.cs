@@ -70,16 +70,25 @@ internal sealed class ProbeRunner
     }
 
     /// <summary>One probe with the check's timeout; failures of any kind become a failed result.</summary>
-    public async Task<ProbeResult> ProbeOnceAsync(CancellationToken stopping)
+    public Task<ProbeResult> ProbeOnceAsync(CancellationToken stopping)
     {
         var target = _target;
-        long start = _time.GetTimestamp();
-        if (!_checkers.TryGet(target.Settings.Kind, out var checker))
+        return ProbeAsync(_checkers.TryGet(target.Settings.Kind, out var checker) ? checker : null, target, _time, stopping);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="checker"/> on <paramref name="target"/> within the check's timeout.
+    /// Throws only when <paramref name="stopping"/> is cancelled; a timeout or an exception is a failed probe.
+    /// </summary>
+    public static async Task<ProbeResult> ProbeAsync(IHealthChecker? checker, ProbeTarget target, TimeProvider time, CancellationToken stopping)
+    {
+        long start = time.GetTimestamp();
+        if (checker is null)
         {
             return ProbeResult.Fail(TimeSpan.Zero, $"no checker for kind '{target.Settings.Kind}'");
         }
 
-        using var timeout = new CancellationTokenSource(target.Settings.Timeout, _time);
+        using var timeout = new CancellationTokenSource(target.Settings.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
         try
         {
@@ -87,11 +96,11 @@ internal sealed class ProbeRunner
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            return ProbeResult.Fail(_time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
+            return ProbeResult.Fail(time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return ProbeResult.Fail(_time.GetElapsedTime(start), ProbeAddress.Describe(e));
+            return ProbeResult.Fail(time.GetElapsedTime(start), ProbeAddress.Describe(e));
         }
     }
 
