@@ -72,7 +72,11 @@ public sealed class CheckSettingsTests
         var check = Check("http", ("port", "80"), ("interval", "2s"), ("path", "/"));
         var member = new Dictionary<string, string>
         {
-            ["port"] = "8080", ["interval"] = "100ms", ["weight"] = "3", ["enabled"] = "false", ["target"] = "10.0.0.9",
+            ["port"] = "8080",
+            ["interval"] = "100ms",
+            ["weight"] = "3",
+            ["enabled"] = "false",
+            ["target"] = "10.0.0.9",
         };
         var s = CheckSettings.From(check, member);
         Assert.Multiple(() =>
