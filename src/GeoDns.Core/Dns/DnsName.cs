@@ -60,16 +60,50 @@ public sealed class DnsName : IEquatable<DnsName>
     }
 
     public static bool TryParse(string text, DnsName? origin, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsName? name, out string? error)
+        => TryParse(text.AsSpan(), origin, out name, out error);
+
+    /// <summary>Span overload of <see cref="TryParse(string, DnsName?, out DnsName?, out string?)"/>: allocates only the result.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, DnsName? origin, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsName? name, out string? error)
     {
         name = null;
+        if (text.Length == 1 && text[0] == '@' && origin is not null)
+        {
+            name = origin;
+            error = null;
+            return true;
+        }
+
+        Span<byte> buffer = stackalloc byte[MaxWireLength + 64];
+        if (!TryWriteWire(text, origin, buffer, out int length, out error))
+        {
+            return false;
+        }
+
+        name = length == 1 ? Root : new DnsName(buffer[..length].ToArray());
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the uncompressed wire form of a presentation-format name into
+    /// <paramref name="destination"/> (at least <see cref="MaxWireLength"/> + 64 bytes long)
+    /// without allocating, e.g. straight into RDATA.
+    /// </summary>
+    public static bool TryWriteWire(ReadOnlySpan<char> text, DnsName? origin, Span<byte> destination, out int length, out string? error)
+    {
         error = null;
+        length = 0;
+        if (destination.Length < MaxWireLength + 64)
+        {
+            throw new ArgumentException("destination too small", nameof(destination));
+        }
+
         if (text.Length == 0)
         {
             error = "empty name";
             return false;
         }
 
-        if (text == "@")
+        if (text.Length == 1 && text[0] == '@')
         {
             if (origin is null)
             {
@@ -77,18 +111,19 @@ public sealed class DnsName : IEquatable<DnsName>
                 return false;
             }
 
-            name = origin;
+            origin.Wire.CopyTo(destination);
+            length = origin.WireLength;
             return true;
         }
 
-        if (text == ".")
+        if (text.Length == 1 && text[0] == '.')
         {
-            name = Root;
+            destination[0] = 0;
+            length = 1;
             return true;
         }
 
-        Span<byte> buffer = stackalloc byte[MaxWireLength + 64];
-        int length = 0;
+        Span<byte> buffer = destination;
         int labelStart = 0;
         int labelLength = 0;
         bool absolute = false;
@@ -137,7 +172,7 @@ public sealed class DnsName : IEquatable<DnsName>
                     value = ((text[i + 1] - '0') * 100) + ((text[i + 2] - '0') * 10) + (text[i + 3] - '0');
                     if (value > 255)
                     {
-                        error = $"escape \\{text.Substring(i + 1, 3)} is over 255 in '{text}'";
+                        error = $"escape \\{text.Slice(i + 1, 3)} is over 255 in '{text}'";
                         return false;
                     }
 
@@ -176,12 +211,6 @@ public sealed class DnsName : IEquatable<DnsName>
 
         if (!absolute)
         {
-            if (labelLength == 0)
-            {
-                error = $"empty label in '{text}'";
-                return false;
-            }
-
             buffer[labelStart] = (byte)labelLength;
             if (origin is null)
             {
@@ -209,7 +238,6 @@ public sealed class DnsName : IEquatable<DnsName>
             return false;
         }
 
-        name = new DnsName(buffer[..length].ToArray());
         return true;
     }
 

@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Net;
+using GeoDns.Core.Dns;
+using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones.Parsing;
+using GeoDns.Core.Zones.RData;
+
+namespace GeoDns.Core.Zones;
+
+/// <summary><c>POOL</c> and <c>MEMBER</c> lines.</summary>
+internal sealed partial class TrafficSyntax
+{
+    private static readonly HashSet<string> MemberCheckOverrides = ["port", "path", "host", "interval", "timeout", "rise", "fall", "expect", "body"];
+
+    private readonly Dictionary<DnsName, PoolBuilder> _pools = [];
+
+    /// <summary>Owner names of the pools declared so far, with where.</summary>
+    public IEnumerable<(DnsName Owner, SourceLocation Location)> PoolOwners => _pools.Values.Select(p => (p.Owner, p.Location));
+
+    /// <summary><c>owner [ttl] [IN] POOL type key=value...</c></summary>
+    public void ParsePool(EntryReader r, DnsName owner, uint ttl, SourceLocation location)
+    {
+        var poolToken = r[r.Index - 1];
+        if (_pools.TryGetValue(owner, out var earlier))
+        {
+            r.Error(poolToken, $"a second POOL at {owner} (the first is at {earlier.Location})");
+            return;
+        }
+
+        if (!r.Next("POOL type (A, AAAA or CNAME)", out var typeToken))
+        {
+            return;
+        }
+
+        var typeText = r.Span(typeToken);
+        ushort type = typeText.Equals("A", StringComparison.OrdinalIgnoreCase) ? RecordType.A
+            : typeText.Equals("AAAA", StringComparison.OrdinalIgnoreCase) ? RecordType.AAAA
+            : typeText.Equals("CNAME", StringComparison.OrdinalIgnoreCase) ? RecordType.CNAME
+            : (ushort)0;
+        if (type == 0)
+        {
+            r.Error(typeToken, $"bad POOL type '{EntryReader.Shorten(typeText)}': A, AAAA or CNAME");
+            return;
+        }
+
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pool = new PoolBuilder(owner, type, ttl, location);
+        Token stickyToken = default;
+        while (!r.AtEnd)
+        {
+            if (!ReadSetting(r, seen, "POOL", out var kv, out string key, out string value))
+            {
+                return;
+            }
+
+            bool ok = key switch
+            {
+                "policy" => IsPolicy(r, kv.Value, value, "policy", out pool.Policy),
+                "fallback" => IsPolicy(r, kv.Value, value, "fallback", out pool.Fallback),
+                "check" => KnownCheck(r, kv.Value, value, out pool.Check),
+                "max-answers" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int max) && max is >= 1 and <= 64
+                    ? Set(out pool.MaxAnswers, max) : r.Error(kv.Value, $"bad max-answers '{value}': an integer from 1 to 64"),
+                "if-all-down" => value is "all" or "none" || KnownNames.Policies.Contains(value)
+                    ? Set(out pool.IfAllDown, value) : r.Error(kv.Value, $"bad if-all-down '{value}': all, none or a policy name"),
+                "sticky" => value == "subnet"
+                    ? Set(out stickyToken, kv.Value) : r.Error(kv.Value, $"bad sticky '{value}': only 'subnet'"),
+                _ => r.Error(kv.Key, $"unknown POOL key '{key}' (use policy, fallback, check, max-answers, if-all-down, sticky)"),
+            };
+            if (!ok)
+            {
+                return;
+            }
+
+            settings[key] = value;
+        }
+
+        pool.MaxAnswers ??= pool.Policy == "all" ? 8 : 1;
+        pool.StickySubnet = settings.ContainsKey("sticky");
+        if (pool.StickySubnet && pool.Policy != "weighted")
+        {
+            r.Warning(r.Location(stickyToken), $"sticky=subnet only affects policy=weighted (this pool is {pool.Policy})");
+        }
+
+        pool.Settings = settings;
+        _pools[owner] = pool;
+    }
+
+    /// <summary><c>owner [ttl] [IN] MEMBER region target key=value...</c></summary>
+    public void ParseMember(EntryReader r, DnsName owner, SourceLocation location)
+    {
+        var memberToken = r[r.Index - 1];
+        if (!_pools.TryGetValue(owner, out var pool))
+        {
+            r.Error(memberToken, $"MEMBER at {owner} has no POOL line before it with the same owner");
+            return;
+        }
+
+        if (!r.Next("MEMBER region", out var regionToken) || !r.Next("MEMBER target", out var targetToken))
+        {
+            return;
+        }
+
+        string region = r.String(regionToken);
+        if (!_regions.ContainsKey(region))
+        {
+            r.Error(regionToken, $"unknown region '{EntryReader.Shorten(region)}' (declare it with $REGION before use)");
+            return;
+        }
+
+        if (!MemberTarget(r, pool, targetToken, out string target, out byte[] rdata))
+        {
+            return;
+        }
+
+        if (pool.Members.Find(m => m.RData.AsSpan().SequenceEqual(rdata)) is { } duplicate)
+        {
+            r.Error(targetToken, $"member {target} is already in the pool at {owner} (at {duplicate.Location})");
+            return;
+        }
+
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int weight = 1;
+        int? priority = null;
+        string? check = null;
+        bool enabled = true;
+        TimeSpan? interval = null;
+        TimeSpan? timeout = null;
+        while (!r.AtEnd)
+        {
+            if (!ReadSetting(r, seen, "MEMBER", out var kv, out string key, out string value))
+            {
+                return;
+            }
+
+            bool ok = key switch
+            {
+                "weight" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w <= 65535
+                    ? Set(out weight, w) : r.Error(kv.Value, $"bad weight '{value}': an integer from 0 to 65535"),
+                "priority" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535
+                    ? Set(out priority, p) : r.Error(kv.Value, $"bad priority '{value}': an integer from 0 to 65535"),
+                "check" => KnownCheck(r, kv.Value, value, out check),
+                "enabled" => value is "true" or "false" ? Set(out enabled, value == "true") : r.Error(kv.Value, $"bad enabled '{value}': true or false"),
+                "target" => IPAddress.TryParse(value, out _) || Uri.CheckHostName(value) == UriHostNameType.Dns
+                    || r.Error(kv.Value, $"bad target '{value}': the address or host name health checks use"),
+                _ when MemberCheckOverrides.Contains(key) => ValidateCheckValue(r, kv, key, value, ref interval, ref timeout),
+                _ => r.Error(kv.Key, $"unknown MEMBER key '{key}' (use weight, priority, check, enabled, target, or a check setting)"),
+            };
+            if (!ok)
+            {
+                return;
+            }
+
+            settings[key] = value;
+        }
+
+        pool.Members.Add(new MemberDefinition(region, target, rdata, weight, priority, check, enabled, settings, location));
+    }
+
+    /// <summary>Builds the pools; every pool needs members, and a pool owner must lie in the zone.</summary>
+    public IReadOnlyList<PoolDefinition> FinishPools(DnsName origin)
+    {
+        var result = new List<PoolDefinition>(_pools.Count);
+        foreach (var pool in _pools.Values)
+        {
+            if (!pool.Owner.IsSubdomainOf(origin))
+            {
+                _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Location, $"POOL owner {pool.Owner} is outside the zone {origin}"));
+            }
+
+            if (pool.Members.Count == 0)
+            {
+                _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Location, $"POOL at {pool.Owner} has no MEMBER lines"));
+            }
+
+            result.Add(new PoolDefinition(pool.Owner, pool.Type, pool.Ttl, pool.Policy ?? "failover", pool.Fallback ?? "failover", pool.Check,
+                pool.MaxAnswers ?? 1, pool.IfAllDown, pool.StickySubnet, pool.Members, pool.Settings, pool.Location));
+        }
+
+        return result;
+    }
+
+    private static bool MemberTarget(EntryReader r, PoolBuilder pool, Token t, out string target, out byte[] rdata)
+    {
+        target = r.String(t);
+        rdata = [];
+        string type = RecordTypeNames.ToMnemonic(pool.Type);
+        switch (pool.Type)
+        {
+            case RecordType.A:
+                rdata = new byte[4];
+                if (!BasicRData.TryParseIPv4(r.Span(t), rdata))
+                {
+                    return r.Error(t, $"member target '{EntryReader.Shorten(target)}' is not an IPv4 address (the pool at {pool.Owner} is type {type})");
+                }
+
+                return true;
+            case RecordType.AAAA:
+                if (!BasicRData.TryParseIPv6(r.Span(t), out var v6))
+                {
+                    return r.Error(t, $"member target '{EntryReader.Shorten(target)}' is not an IPv6 address (the pool at {pool.Owner} is type {type})");
+                }
+
+                rdata = v6.GetAddressBytes();
+                target = v6.ToString();
+                return true;
+            default:
+                if (BasicRData.TryParseIPv4(r.Span(t), stackalloc byte[4]) || r.Span(t).Contains(':'))
+                {
+                    return r.Error(t, $"member target '{EntryReader.Shorten(target)}' is an address, but the pool at {pool.Owner} is type CNAME");
+                }
+
+                if (!r.ParseName(t, "member target", out var name))
+                {
+                    return false;
+                }
+
+                rdata = name.Wire.ToArray();
+                target = name.ToString();
+                return true;
+        }
+    }
+
+    private static bool IsPolicy(EntryReader r, Token t, string value, string what, out string? result)
+    {
+        result = value;
+        return KnownNames.Policies.Contains(value) ||
+            r.Error(t, $"unknown {what} '{value}' (use {string.Join(", ", KnownNames.Policies.Order(StringComparer.Ordinal))})");
+    }
+
+    private bool KnownCheck(EntryReader r, Token t, string value, out string? check)
+    {
+        check = value;
+        return _checks.ContainsKey(value) || r.Error(t, $"unknown check '{value}' (declare it with $CHECK before use)");
+    }
+
+    private static bool Set<T>(out T field, T value)
+    {
+        field = value;
+        return true;
+    }
+
+    private sealed class PoolBuilder(DnsName owner, ushort type, uint ttl, SourceLocation location)
+    {
+        public DnsName Owner { get; } = owner;
+
+        public ushort Type { get; } = type;
+
+        public uint Ttl { get; } = ttl;
+
+        public SourceLocation Location { get; } = location;
+
+        public List<MemberDefinition> Members { get; } = [];
+
+        public IReadOnlyDictionary<string, string> Settings { get; set; } = new Dictionary<string, string>();
+
+        public bool StickySubnet { get; set; }
+
+#pragma warning disable SA1401, CA1051 // fields so parsers can fill them through out parameters
+        public string? Policy = "failover";
+        public string? Fallback;
+        public string? Check;
+        public int? MaxAnswers;
+        public string IfAllDown = "all";
+#pragma warning restore SA1401, CA1051
+    }
+}

@@ -1,0 +1,73 @@
+namespace GeoDns.Core.Zones;
+
+/// <summary>Loads every <c>*.zone</c> file of a directory (not recursive).</summary>
+public static class ZoneDirectoryLoader
+{
+    /// <summary>
+    /// Loads each <c>*.zone</c> file in <paramref name="dir"/> in name order. Two files declaring the
+    /// same zone: the later one gets an error. A missing directory yields one zone file holding the error.
+    /// </summary>
+    public static IReadOnlyList<ZoneFile> LoadAll(string dir)
+    {
+        string[] paths;
+        try
+        {
+            paths = Directory.GetFiles(dir, "*" + ZoneFileLoader.ZoneFileSuffix, SearchOption.TopDirectoryOnly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            var location = new SourceLocation(dir, 1, 1);
+            return
+            [
+                new ZoneFile
+                {
+                    Origin = Dns.DnsName.Root,
+                    Path = dir,
+                    Records = [],
+                    Diagnostics = [new ZoneDiagnostic(DiagnosticSeverity.Error, location, $"cannot read zone directory: {e.Message}")],
+                },
+            ];
+        }
+
+        Array.Sort(paths, StringComparer.Ordinal);
+        var zones = new List<ZoneFile>(paths.Length);
+        var byOrigin = new Dictionary<Dns.DnsName, ZoneFile>();
+        foreach (string path in paths)
+        {
+            if (!path.EndsWith(ZoneFileLoader.ZoneFileSuffix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var zone = ZoneFileLoader.Load(path);
+            if (byOrigin.TryGetValue(zone.Origin, out var earlier))
+            {
+                var location = FindSoaLocation(zone);
+                zone = WithDiagnostic(zone, new ZoneDiagnostic(DiagnosticSeverity.Error, location,
+                    $"zone {zone.Origin} is also declared by {earlier.Path}"));
+            }
+            else
+            {
+                byOrigin[zone.Origin] = zone;
+            }
+
+            zones.Add(zone);
+        }
+
+        return zones;
+    }
+
+    private static SourceLocation FindSoaLocation(ZoneFile zone) =>
+        zone.Records.FirstOrDefault(e => e.Record.Type == Dns.RecordType.SOA)?.Location ?? new SourceLocation(zone.Path, 1, 1);
+
+    private static ZoneFile WithDiagnostic(ZoneFile zone, ZoneDiagnostic diagnostic) => new()
+    {
+        Origin = zone.Origin,
+        Path = zone.Path,
+        Records = zone.Records,
+        Regions = zone.Regions,
+        Checks = zone.Checks,
+        Pools = zone.Pools,
+        Diagnostics = [.. zone.Diagnostics, diagnostic],
+    };
+}

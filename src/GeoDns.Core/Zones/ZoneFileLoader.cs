@@ -1,0 +1,118 @@
+using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
+
+namespace GeoDns.Core.Zones;
+
+/// <summary>
+/// Loads RFC 1035 master files with GeoDns's traffic-management additions. Never throws on
+/// bad input: every problem, I/O errors included, becomes a <see cref="ZoneDiagnostic"/> with
+/// file:line:column, and parsing goes on so that all errors of a file are reported.
+/// </summary>
+public static class ZoneFileLoader
+{
+    /// <summary>File name suffix that names a zone: <c>example.com.zone</c> holds <c>example.com.</c></summary>
+    public const string ZoneFileSuffix = ".zone";
+
+    /// <summary>
+    /// Loads a zone file. The origin is <paramref name="origin"/>, else taken from a file name
+    /// <c>&lt;zone&gt;.zone</c>, else the first $ORIGIN, else the SOA owner.
+    /// </summary>
+    public static ZoneFile Load(string path, DnsName? origin = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (IsIoError(e))
+        {
+            var location = new SourceLocation(path, 1, 1);
+            return new ZoneFile
+            {
+                Origin = origin ?? OriginFromFileName(path) ?? DnsName.Root,
+                Path = path,
+                Records = [],
+                Diagnostics = [new ZoneDiagnostic(DiagnosticSeverity.Error, location, $"cannot read zone file: {e.Message}")],
+            };
+        }
+
+        return ParseCore(text, path, origin, ReadFromDisk);
+    }
+
+    /// <summary>
+    /// Parses zone text as if read from <paramref name="fileName"/> (which also names included files'
+    /// directory and, when it is <c>&lt;zone&gt;.zone</c>, the origin). <paramref name="readInclude"/>
+    /// returns an included file's text by path, or null when it does not exist.
+    /// </summary>
+    public static ZoneFile Parse(string text, string fileName, DnsName? origin, Func<string, string?>? readInclude = null)
+    {
+        Func<string, IncludeText> reader = readInclude is null
+            ? _ => new IncludeText(null, "no include reader given")
+            : path => readInclude(path) is { } t ? new IncludeText(t, null) : new IncludeText(null, "file not found");
+        return ParseCore(text, fileName, origin, reader);
+    }
+
+    /// <summary>The zone a file name <c>&lt;zone&gt;.zone</c> declares, or null.</summary>
+    public static DnsName? OriginFromFileName(string path)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        if (!name.EndsWith(ZoneFileSuffix, StringComparison.OrdinalIgnoreCase) || name.Length == ZoneFileSuffix.Length)
+        {
+            return null;
+        }
+
+        string zone = name[..^ZoneFileSuffix.Length];
+        if (!zone.EndsWith('.'))
+        {
+            zone += ".";
+        }
+
+        return DnsName.TryParse(zone, null, out var origin, out _) ? origin : null;
+    }
+
+    private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        origin ??= OriginFromFileName(fileName);
+        var parser = new ZoneParser(origin, readInclude);
+        parser.ParseText(text, fileName);
+        Console.WriteLine($"parse {sw.ElapsedMilliseconds} gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
+        var diagnostics = parser.Diagnostics;
+        var zoneOrigin = parser.ZoneOrigin;
+        if (zoneOrigin is null)
+        {
+            diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, new SourceLocation(fileName, 1, 1),
+                "cannot tell the zone's origin: no origin given, the file is not named <zone>.zone, and there is no $ORIGIN or SOA"));
+            zoneOrigin = DnsName.Root;
+        }
+
+        var pools = parser.Traffic.FinishPools(zoneOrigin);
+        var records = ZoneValidator.Validate(zoneOrigin, fileName, parser.Records, parser.Traffic.PoolOwners, diagnostics);
+        Console.WriteLine($"validate {sw.ElapsedMilliseconds}");
+        return new ZoneFile
+        {
+            Origin = zoneOrigin,
+            Path = fileName,
+            Records = records,
+            Regions = parser.Traffic.Regions,
+            Checks = parser.Traffic.Checks,
+            Pools = pools,
+            Diagnostics = diagnostics,
+        };
+    }
+
+    private static IncludeText ReadFromDisk(string path)
+    {
+        try
+        {
+            return new IncludeText(File.ReadAllText(path), null);
+        }
+        catch (Exception e) when (IsIoError(e))
+        {
+            return new IncludeText(null, e.Message);
+        }
+    }
+
+    private static bool IsIoError(Exception e) =>
+        e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException;
+}

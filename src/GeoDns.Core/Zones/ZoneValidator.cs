@@ -1,0 +1,356 @@
+using System.Runtime.InteropServices;
+using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.RData;
+
+namespace GeoDns.Core.Zones;
+
+/// <summary>
+/// Zone-wide semantic checks in the spirit of Knot's: SOA, CNAME and DNAME rules, data outside
+/// the zone, apex NS and glue, duplicate records and RRsets with mixed TTLs (RFC 2181), and
+/// records at traffic-managed POOL names.
+/// </summary>
+internal static class ZoneValidator
+{
+    /// <summary>
+    /// Validates and returns the records to serve (the same list, compacted in place): duplicates
+    /// dropped, each RRset's TTL set to its lowest.
+    /// </summary>
+    public static List<ZoneEntry> Validate(
+        DnsName origin,
+        string file,
+        List<ZoneEntry> records,
+        IEnumerable<(DnsName Owner, SourceLocation Location)> poolOwners,
+        List<ZoneDiagnostic> diagnostics)
+    {
+        // Group by owner with one hash lookup per record: heads[key] is the first record of the
+        // owner, next[] chains the owner's records in file order, tail[] (on heads) the last one.
+        var heads = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
+        var next = new int[records.Count];
+        var tail = new int[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            ref int head = ref CollectionsMarshal.GetValueRefOrAddDefault(heads, records[i].Record.Owner.Key, out bool exists);
+            next[i] = -1;
+            if (exists)
+            {
+                next[tail[head]] = i;
+                tail[head] = i;
+                tail[i] = -1;
+            }
+            else
+            {
+                head = i;
+                tail[i] = i;
+            }
+        }
+
+        var removed = new bool[records.Count];
+        var ttls = new uint[records.Count];
+        var pools = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        foreach (var (owner, location) in poolOwners)
+        {
+            pools[owner.Key] = location;
+        }
+
+        var group = new List<int>();
+        var dnameOwners = new HashSet<string>(StringComparer.Ordinal);
+        ZoneEntry? firstSoa = null;
+        bool apexNs = false;
+        for (int i = 0; i < records.Count; i++)
+        {
+            ttls[i] = records[i].Record.Ttl;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var owner = records[i].Record.Owner;
+            if (tail[i] < 0)
+            {
+                continue; // not the first record of its owner: handled with the group
+            }
+
+            group.Clear();
+            for (int j = i; j >= 0; j = next[j])
+            {
+                group.Add(j);
+            }
+
+            CheckOwner(origin, records, group, removed, ttls, pools, diagnostics);
+            foreach (int j in group)
+            {
+                var rr = records[j].Record;
+                if (removed[j])
+                {
+                    continue;
+                }
+
+                switch (rr.Type)
+                {
+                    case RecordType.SOA when firstSoa is null:
+                        firstSoa = records[j];
+                        break;
+                    case RecordType.SOA:
+                        Error(diagnostics, records[j].Location, $"a second SOA record (the first is at {firstSoa.Location})");
+                        break;
+                    case RecordType.NS when owner == origin:
+                        apexNs = true;
+                        break;
+                    case RecordType.DNAME:
+                        dnameOwners.Add(owner.Key);
+                        break;
+                }
+
+                if (rr.Type == RecordType.SOA && owner != origin)
+                {
+                    Error(diagnostics, records[j].Location, $"the SOA record must be at the zone apex {origin}, not at {owner}");
+                }
+            }
+        }
+
+        var start = new SourceLocation(file, 1, 1);
+        if (firstSoa is null)
+        {
+            Error(diagnostics, start, $"zone {origin} has no SOA record");
+        }
+
+        if (!apexNs)
+        {
+            Error(diagnostics, firstSoa?.Location ?? start, $"zone {origin} has no NS records at its apex");
+        }
+
+        CheckGlue(origin, records, removed, heads, next, diagnostics);
+        if (dnameOwners.Count > 0)
+        {
+            CheckBelowDname(origin, records, heads, dnameOwners, diagnostics);
+        }
+
+        // Compact in place: no second million-entry list.
+        int kept = 0;
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (removed[i])
+            {
+                continue;
+            }
+
+            var entry = records[i];
+            records[kept++] = ttls[i] == entry.Record.Ttl ? entry : entry with { Record = entry.Record with { Ttl = ttls[i] } };
+        }
+
+        records.RemoveRange(kept, records.Count - kept);
+        return records;
+    }
+
+    private static void CheckOwner(
+        DnsName origin,
+        List<ZoneEntry> records,
+        List<int> group,
+        bool[] removed,
+        uint[] ttls,
+        Dictionary<string, SourceLocation> pools,
+        List<ZoneDiagnostic> diagnostics)
+    {
+        var first = records[group[0]];
+        var owner = first.Record.Owner;
+        if (!owner.IsSubdomainOf(origin))
+        {
+            Error(diagnostics, first.Location, $"{owner} is outside the zone {origin}");
+        }
+
+        if (pools.TryGetValue(owner.Key, out var poolLocation))
+        {
+            Error(diagnostics, first.Location, $"{owner} is a traffic-managed POOL name (at {poolLocation}) and cannot carry other records");
+        }
+
+        if (group.Count == 1)
+        {
+            return;
+        }
+
+        // Duplicates (dropped silently) and per-RRset TTLs.
+        for (int a = 0; a < group.Count; a++)
+        {
+            int ia = group[a];
+            var ra = records[ia].Record;
+            for (int b = 0; b < a; b++)
+            {
+                int ib = group[b];
+                if (removed[ib] || records[ib].Record.Type != ra.Type)
+                {
+                    continue;
+                }
+
+                if (records[ib].Record.RData.AsSpan().SequenceEqual(ra.RData))
+                {
+                    removed[ia] = true;
+                    break;
+                }
+            }
+
+            if (group.Count > 64 && a > 64)
+            {
+                break; // large RRsets: the quadratic duplicate scan stops here (handled below)
+            }
+        }
+
+        if (group.Count > 64)
+        {
+            DropDuplicatesLarge(records, group, removed);
+        }
+
+        var minTtl = new Dictionary<ushort, uint>();
+        foreach (int j in group)
+        {
+            if (removed[j])
+            {
+                continue;
+            }
+
+            var rr = records[j].Record;
+            minTtl[rr.Type] = minTtl.TryGetValue(rr.Type, out uint m) ? Math.Min(m, rr.Ttl) : rr.Ttl;
+        }
+
+        var warned = new HashSet<ushort>();
+        foreach (int j in group)
+        {
+            var rr = records[j].Record;
+            if (!removed[j] && rr.Ttl != minTtl[rr.Type])
+            {
+                ttls[j] = minTtl[rr.Type];
+                if (warned.Add(rr.Type))
+                {
+                    Warning(diagnostics, records[j].Location,
+                        $"the {owner} {RecordTypeNames.ToMnemonic(rr.Type)} RRset has different TTLs; using the lowest, {minTtl[rr.Type]} (RFC 2181 5.2)");
+                }
+            }
+        }
+
+        CheckCnameAndDname(records, group, removed, owner, diagnostics);
+    }
+
+    private static void CheckCnameAndDname(List<ZoneEntry> records, List<int> group, bool[] removed, DnsName owner, List<ZoneDiagnostic> diagnostics)
+    {
+        ZoneEntry? cname = null;
+        ZoneEntry? other = null;
+        ZoneEntry? dname = null;
+        foreach (int j in group)
+        {
+            if (removed[j])
+            {
+                continue;
+            }
+
+            var entry = records[j];
+            switch (entry.Record.Type)
+            {
+                case RecordType.CNAME when cname is not null:
+                    Error(diagnostics, entry.Location, $"a second CNAME at {owner} (the first is at {cname.Location})");
+                    break;
+                case RecordType.CNAME:
+                    cname = entry;
+                    if (other is not null)
+                    {
+                        Error(diagnostics, entry.Location, $"CNAME at {owner} beside other data ({RecordTypeNames.ToMnemonic(other.Record.Type)} at {other.Location})");
+                    }
+
+                    break;
+                case RecordType.RRSIG or RecordType.NSEC:
+                    break;
+                default:
+                    if (entry.Record.Type == RecordType.DNAME)
+                    {
+                        if (dname is not null)
+                        {
+                            Error(diagnostics, entry.Location, $"a second DNAME at {owner} (the first is at {dname.Location})");
+                        }
+
+                        dname ??= entry;
+                    }
+
+                    if (cname is not null && other is null)
+                    {
+                        Error(diagnostics, entry.Location, $"{RecordTypeNames.ToMnemonic(entry.Record.Type)} at {owner} beside a CNAME (at {cname.Location})");
+                    }
+
+                    other ??= entry;
+                    break;
+            }
+        }
+    }
+
+    private static void DropDuplicatesLarge(List<ZoneEntry> records, List<int> group, bool[] removed)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (int j in group)
+        {
+            var rr = records[j].Record;
+            if (!removed[j] && !seen.Add(string.Concat(rr.Type.ToString(System.Globalization.CultureInfo.InvariantCulture), ":", Convert.ToHexString(rr.RData))))
+            {
+                removed[j] = true;
+            }
+        }
+    }
+
+    /// <summary>An in-zone NS target needs an address record (glue, or the host's own A/AAAA).</summary>
+    private static void CheckGlue(DnsName origin, List<ZoneEntry> records, bool[] removed, Dictionary<string, int> heads, int[] next, List<ZoneDiagnostic> diagnostics)
+    {
+        var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            var rr = records[i].Record;
+            if (removed[i] || rr.Type != RecordType.NS || !DnsName.IsValidWire(rr.RData))
+            {
+                continue;
+            }
+
+            var target = DnsName.FromWire(rr.RData);
+            if (!target.IsSubdomainOf(origin))
+            {
+                continue;
+            }
+
+            if (!verdicts.TryGetValue(target.Key, out bool hasAddress))
+            {
+                hasAddress = false;
+                if (heads.TryGetValue(target.Key, out int j))
+                {
+                    for (; j >= 0; j = next[j])
+                    {
+                        hasAddress |= !removed[j] && records[j].Record.Type is RecordType.A or RecordType.AAAA;
+                    }
+                }
+
+                verdicts[target.Key] = hasAddress;
+            }
+
+            if (!hasAddress)
+            {
+                string where = rr.Owner == origin ? "apex NS" : $"delegation {rr.Owner}";
+                Warning(diagnostics, records[i].Location, $"{where} points to {target}, inside the zone, but it has no A or AAAA record (glue)");
+            }
+        }
+    }
+
+    private static void CheckBelowDname(DnsName origin, List<ZoneEntry> records, Dictionary<string, int> heads, HashSet<string> dnameOwners, List<ZoneDiagnostic> diagnostics)
+    {
+        foreach (int index in heads.Values)
+        {
+            var owner = records[index].Record.Owner;
+            for (var name = owner; name.LabelCount > origin.LabelCount && !name.IsRoot;)
+            {
+                name = name.Parent();
+                if (dnameOwners.Contains(name.Key))
+                {
+                    Warning(diagnostics, records[index].Location, $"{owner} is below the DNAME at {name} and can never be answered");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void Error(List<ZoneDiagnostic> diagnostics, SourceLocation location, string message) =>
+        diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, location, message));
+
+    private static void Warning(List<ZoneDiagnostic> diagnostics, SourceLocation location, string message) =>
+        diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Warning, location, message));
+}

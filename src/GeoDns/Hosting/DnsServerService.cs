@@ -1,0 +1,96 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using GeoDns.Core;
+using GeoDns.Server;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GeoDns.Hosting;
+
+/// <summary>Loads the zones, opens the UDP and TCP listeners, and reloads on SIGHUP or file changes.</summary>
+public sealed class DnsServerService : IHostedService, IDisposable
+{
+    private readonly GeoDnsOptions _options;
+    private readonly QueryProcessor _processor;
+    private readonly ZoneStore _zones;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<DnsServerService> _logger;
+    private readonly List<IDisposable> _listeners = [];
+    private PosixSignalRegistration? _hangup;
+    private ZoneWatcher? _watcher;
+
+    public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        _processor = processor;
+        _zones = zones;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<DnsServerService>();
+    }
+
+    public IReadOnlyList<IPEndPoint> UdpEndPoints { get; private set; } = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!System.IO.Directory.Exists(_zones.Directory))
+        {
+            throw new InvalidOperationException($"zones folder '{Path.GetFullPath(_zones.Directory)}' does not exist");
+        }
+
+        _zones.Reload();
+        var endpoints = (_options.Dns.Count == 0 ? [GeoDnsOptions.DefaultDns] : _options.Dns).Select(EndPoints.Parse).ToList();
+        int threads = _options.UdpThreads > 0 ? _options.UdpThreads : Environment.ProcessorCount;
+        var udpEndPoints = new List<IPEndPoint>();
+        foreach (var endpoint in endpoints)
+        {
+            var udp = new UdpListener(endpoint, _processor, _loggers.CreateLogger<UdpListener>());
+            _listeners.Add(udp);
+
+            // Port 0 asks for any free port; TCP takes the same one UDP got.
+            var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
+            var tcp = new Server.TcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<Server.TcpListener>(),
+                TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections);
+            _listeners.Add(tcp);
+            udp.Start(threads);
+            tcp.Start();
+            udpEndPoints.Add(udp.LocalEndPoint);
+            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", udp.LocalEndPoint, threads);
+        }
+
+        UdpEndPoints = udpEndPoints;
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _logger.LogInformation("SIGHUP: reloading zones");
+            ThreadPool.QueueUserWorkItem(_ => _zones.Reload());
+        });
+        if (_options.WatchZones)
+        {
+            _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload(), _logger);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        _logger.LogInformation("Stopped answering DNS");
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _hangup?.Dispose();
+        _hangup = null;
+        _watcher?.Dispose();
+        _watcher = null;
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        _listeners.Clear();
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+
+namespace GeoDns.Hosting;
+
+/// <summary>Reloads after zone files change, once the burst of writes has settled.</summary>
+public sealed class ZoneWatcher : IDisposable
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
+    private readonly FileSystemWatcher _watcher;
+    private readonly Timer _timer;
+
+    public ZoneWatcher(string directory, Action reload, ILogger logger)
+    {
+        _timer = new Timer(_ =>
+        {
+            try
+            {
+                logger.LogInformation("Zone files changed: reloading");
+                reload();
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Reload after a file change failed");
+            }
+        });
+        _watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        _watcher.Changed += (_, _) => Poke();
+        _watcher.Created += (_, _) => Poke();
+        _watcher.Deleted += (_, _) => Poke();
+        _watcher.Renamed += (_, _) => Poke();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    public void Dispose()
+    {
+        _watcher.Dispose();
+        _timer.Dispose();
+    }
+
+    private void Poke() => _timer.Change(Settle, Timeout.InfiniteTimeSpan);
+}

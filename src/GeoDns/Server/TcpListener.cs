@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using GeoDns.Core;
+using GeoDns.Core.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace GeoDns.Server;
+
+/// <summary>
+/// DNS over TCP (RFC 7766): several and pipelined queries per connection, messages split
+/// across reads, an idle timeout, and a bound on open connections.
+/// </summary>
+public sealed class TcpListener : IDisposable
+{
+    private readonly QueryProcessor _processor;
+    private readonly ILogger _logger;
+    private readonly Socket _socket;
+    private readonly TimeSpan _idleTimeout;
+    private readonly SemaphoreSlim _connectionSlots;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _acceptLoop;
+
+    public TcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections)
+    {
+        _processor = processor;
+        _logger = logger;
+        _idleTimeout = idleTimeout;
+        _connectionSlots = new SemaphoreSlim(maxConnections);
+        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            _socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+        }
+
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _socket.Bind(endpoint);
+        _socket.Listen(512);
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void Start() => _acceptLoop = Task.Run(AcceptLoop);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            _acceptLoop?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // Stopping: the accept loop ends by exception.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                await _connectionSlots.WaitAsync(_stop.Token).ConfigureAwait(false);
+                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _connectionSlots.Release();
+                _logger.LogWarning("TCP accept on {Endpoint}: {Error}", LocalEndPoint, e.SocketErrorCode);
+                continue;
+            }
+
+            _ = Task.Run(() => ServeConnection(client));
+        }
+    }
+
+    private async Task ServeConnection(Socket client)
+    {
+        var request = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
+        var response = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
+        var source = SocketAddresses.ToClient(client.RemoteEndPoint);
+        try
+        {
+            client.NoDelay = true;
+            while (!_stop.IsCancellationRequested)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                idle.CancelAfter(_idleTimeout);
+                if (!await ReadExactly(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                int length = (request[0] << 8) | request[1];
+                if (length == 0 || !await ReadExactly(client, request.AsMemory(2, length), idle.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                int answer = _processor.Process(request.AsSpan(2, length), response.AsSpan(2, DnsWire.MaxMessageLength), source, overTcp: true);
+                if (answer == 0)
+                {
+                    continue;
+                }
+
+                response[0] = (byte)(answer >> 8);
+                response[1] = (byte)answer;
+                await client.SendAsync(response.AsMemory(0, answer + 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Idle timeout, client gone, or shutting down: close quietly.
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "TCP connection from {Client} failed", source);
+        }
+        finally
+        {
+            client.Dispose();
+            ArrayPool<byte>.Shared.Return(request);
+            ArrayPool<byte>.Shared.Return(response);
+            _connectionSlots.Release();
+        }
+    }
+
+    private static async Task<bool> ReadExactly(Socket socket, Memory<byte> buffer, CancellationToken token)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, token).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+}
