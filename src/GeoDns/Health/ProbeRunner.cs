@@ -96,7 +96,7 @@ internal sealed class ProbeRunner
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            return ProbeResult.Fail(time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
+            return ProbeResult.Timeout(time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -139,7 +139,7 @@ internal sealed class ProbeRunner
                 _onFirstProbe(this);
             }
 
-            var wait = NextInterval(_target.Settings.Interval) - _time.GetElapsedTime(started);
+            var wait = NextInterval(_target.Settings.Interval, State.Pending) - _time.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
@@ -147,6 +147,14 @@ internal sealed class ProbeRunner
         }
     }
 
-    private static TimeSpan NextInterval(TimeSpan interval) =>
-        interval * (1 + ((Random.Shared.NextDouble() * 2) - 1) * Jitter);
+    /// <summary>
+    /// The jittered interval; half of it while a flip is pending (HAProxy's "fastinter"), so a
+    /// dead member is confirmed dead, or a revived one alive, sooner without probing faster in
+    /// steady state.
+    /// </summary>
+    internal static TimeSpan NextInterval(TimeSpan interval, bool pending)
+    {
+        var spacing = pending ? interval / 2 : interval;
+        return spacing * (1 + (((Random.Shared.NextDouble() * 2) - 1) * Jitter));
+    }
 }

@@ -100,6 +100,43 @@ public sealed class MemberHealthStateTests
     }
 
     [Test]
+    public void AFirstProbeThatTimedOutIsNoVerdictButCountsTowardFall()
+    {
+        var timedOut = ProbeResult.Timeout(TimeSpan.FromMilliseconds(150), "timed out after 150 ms");
+        var state = new MemberHealthState(rise: 2, fall: 2, _time.GetUtcNow());
+
+        Assert.That(state.Record(timedOut, _time.GetUtcNow()), Is.Null);
+        Assert.That(state.Status, Is.EqualTo(HealthStatus.Unknown));
+        Assert.That(state.Pending, Is.True);
+        Assert.That(state.Record(timedOut, _time.GetUtcNow())?.To, Is.EqualTo(HealthStatus.Down));
+        Assert.That(state.Reason, Does.StartWith("2 consecutive failures"));
+
+        var recovered = new MemberHealthState(rise: 2, fall: 2, _time.GetUtcNow());
+        recovered.Record(timedOut, _time.GetUtcNow());
+        Assert.That(recovered.Record(Good, _time.GetUtcNow())?.To, Is.EqualTo(HealthStatus.Up));
+    }
+
+    [Test]
+    public void PendingWhileTheLastProbeDisagreesWithTheVerdict()
+    {
+        var state = new MemberHealthState(rise: 2, fall: 3, _time.GetUtcNow());
+        Assert.That(state.Pending, Is.False);
+        state.Record(Good, _time.GetUtcNow());
+        Assert.That(state.Pending, Is.False);
+        state.Record(Bad, _time.GetUtcNow());
+        Assert.That(state.Pending, Is.True);
+        state.Record(Good, _time.GetUtcNow());
+        Assert.That(state.Pending, Is.False);
+        state.Record(Bad, _time.GetUtcNow());
+        state.Record(Bad, _time.GetUtcNow());
+        state.Record(Bad, _time.GetUtcNow());
+        Assert.That(state.Status, Is.EqualTo(HealthStatus.Down));
+        Assert.That(state.Pending, Is.False);
+        state.Record(Good, _time.GetUtcNow());
+        Assert.That(state.Pending, Is.True);
+    }
+
+    [Test]
     public void RecordsTheLastProbe()
     {
         var state = new MemberHealthState(rise: 1, fall: 1, _time.GetUtcNow());

@@ -126,6 +126,20 @@ public sealed class HealthMonitorTests
         Assert.That(checker.MaxInFlight, Is.EqualTo(2));
     }
 
+    [Test]
+    public void IntervalsAreJitteredAndHalvedWhileAFlipIsPending()
+    {
+        var interval = TimeSpan.FromMilliseconds(200);
+        var steady = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: false)).ToList();
+        var pending = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: true)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(steady, Has.All.InRange(TimeSpan.FromMilliseconds(180), TimeSpan.FromMilliseconds(220)));
+            Assert.That(steady.Distinct().Count(), Is.GreaterThan(100));
+            Assert.That(pending, Has.All.InRange(TimeSpan.FromMilliseconds(90), TimeSpan.FromMilliseconds(110)));
+        });
+    }
+
     private static async Task Until(Func<bool> condition, CancellationToken token)
     {
         while (!condition())
