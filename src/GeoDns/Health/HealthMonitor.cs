@@ -204,14 +204,26 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
             return;
         }
 
+        // The bound counts from when probing can start: after the checkers' one-off warm-up.
         var bound = runners.Max(r => r.Target.Settings.Timeout) + FirstRoundSlack;
-        _firstRoundBound = _time.CreateTimer(_ =>
+        _checkers.WarmUp.ContinueWith(_ =>
         {
-            if (_firstRound.TrySetResult())
+            lock (_lock)
             {
-                _logger.LogWarning("Health: first round of checks not finished within {Bound}; answering with the verdicts so far", bound);
+                if (_stopped || _firstRound.Task.IsCompleted)
+                {
+                    return;
+                }
+
+                _firstRoundBound = _time.CreateTimer(_ =>
+                {
+                    if (_firstRound.TrySetResult())
+                    {
+                        _logger.LogWarning("Health: first round of checks not finished within {Bound}; answering with the verdicts so far", bound);
+                    }
+                }, null, bound, Timeout.InfiniteTimeSpan);
             }
-        }, null, bound, Timeout.InfiniteTimeSpan);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void OnFirstProbe(ProbeRunner runner)

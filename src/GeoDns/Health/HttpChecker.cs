@@ -68,6 +68,25 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
         }
     }
 
+    /// <summary>One full exchange with a throw-away HTTP server on 127.0.0.1.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var serve = ServeOnceAsync(listener, cancellationToken);
+            var settings = CheckSettings.Parse("http", new Dictionary<string, string> { ["port"] = $"{port}", ["body"] = "ok" });
+            await ProbeAsync(new ProbeTarget(new MemberKey(".", "warm-up"), "", "warm-up", settings, "127.0.0.1"), cancellationToken).ConfigureAwait(false);
+            await serve.ConfigureAwait(false);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     public void Dispose()
     {
         _verifying.Dispose();
@@ -83,6 +102,26 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
     }
 
     private static string QueryOf(string path) => path.IndexOf('?') is var q and >= 0 ? path[(q + 1)..] : string.Empty;
+
+    private static async Task ServeOnceAsync(System.Net.Sockets.TcpListener listener, CancellationToken cancellationToken)
+    {
+        using var socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[4096];
+        int total = 0;
+        while (total < buffer.Length && !buffer.AsSpan(0, total).EndsWith("\r\n\r\n"u8))
+        {
+            int read = await socket.ReceiveAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Both);
+    }
 
     private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

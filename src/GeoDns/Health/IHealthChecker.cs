@@ -15,6 +15,12 @@ public interface IHealthChecker
     IReadOnlyCollection<string> Kinds { get; }
 
     Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the probe's code path once against something local, so that the first real probes
+    /// (and their short timeouts) do not pay for JIT compilation at start-up.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Helpers every checker uses: where to connect and how to word an error.</summary>

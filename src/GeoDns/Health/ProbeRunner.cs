@@ -106,6 +106,7 @@ internal sealed class ProbeRunner
 
     private async Task RunAsync(CancellationToken stopping)
     {
+        await _checkers.WarmUp.WaitAsync(stopping).ConfigureAwait(false);
         bool first = true;
         while (!stopping.IsCancellationRequested)
         {

@@ -98,4 +98,14 @@ public sealed class HttpCheckerTests
         Assert.That(server.LastSni, Is.EqualTo("health.test"));
         Assert.That(server.LastHost, Is.EqualTo($"health.test:{server.Port}"));
     }
+
+    [Test]
+    public async Task WarmUpRunsAFullExchangeLocallyAndTheRegistryWaitsForIt(CancellationToken token)
+    {
+        await _checker.WarmUpAsync(token);
+        var registry = new CheckerRegistry([_checker, new TcpChecker()]);
+        await registry.WarmUp.WaitAsync(CheckerRegistry.WarmUpLimit + TimeSpan.FromSeconds(1), token);
+        Assert.That(registry.WarmUp.IsCompletedSuccessfully, Is.True);
+        Assert.That(registry.Kinds, Is.EquivalentTo(new[] { "http", "https", "tcp" }));
+    }
 }
