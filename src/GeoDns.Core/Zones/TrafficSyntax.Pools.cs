@@ -45,7 +45,8 @@ internal sealed partial class TrafficSyntax
 
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pool = new PoolBuilder(owner, type, ttl, location);
+        var pool = new PoolBuilder(owner, type, ttl, location) { Settings = settings };
+        _pools[owner] = pool; // registered even if a key is bad, so its MEMBER lines do not cascade errors
         Token stickyToken = default;
         while (!r.AtEnd)
         {
@@ -82,8 +83,6 @@ internal sealed partial class TrafficSyntax
             r.Warning(r.Location(stickyToken), $"sticky=subnet only affects policy=weighted (this pool is {pool.Policy})");
         }
 
-        pool.Settings = settings;
-        _pools[owner] = pool;
     }
 
     /// <summary><c>owner [ttl] [IN] MEMBER region target key=value...</c></summary>

@@ -70,7 +70,7 @@ internal sealed partial class TrafficSyntax
                 "countries" => ForEachItem(r, kv.Value, value, item =>
                     IsCountryCode(item) ? Add(countries, item.ToUpperInvariant()) : $"bad country '{item}': ISO 3166-1 alpha-2 (SE) or ISO 3166-2 (US-CA)"),
                 "cidrs" => ForEachItem(r, kv.Value, value, item =>
-                    IPNetwork.TryParse(item, out var network) ? Add(cidrs, network) : $"bad CIDR '{item}' (address/prefix with no host bits set)"),
+                    TryParseCidr(item, out var network) ? Add(cidrs, network) : $"bad CIDR '{item}' (address/prefix with no host bits set)"),
                 "asns" => ForEachItem(r, kv.Value, value, item =>
                 {
                     var digits = item.StartsWith("AS", StringComparison.OrdinalIgnoreCase) ? item[2..] : item;
@@ -257,6 +257,33 @@ internal sealed partial class TrafficSyntax
             }
         }
 
+        return true;
+    }
+
+    /// <summary>address/prefix, strictly: the prefix is required and the host bits must be zero.</summary>
+    private static bool TryParseCidr(string s, out IPNetwork network)
+    {
+        network = default;
+        int slash = s.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 || !IPAddress.TryParse(s.AsSpan(0, slash), out var address) ||
+            !int.TryParse(s.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) ||
+            prefix > (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128) ||
+            s.Contains('%', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out int length);
+        for (int bit = prefix; bit < length * 8; bit++)
+        {
+            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0)
+            {
+                return false;
+            }
+        }
+
+        network = new IPNetwork(address, prefix);
         return true;
     }
 

@@ -15,6 +15,7 @@ internal static class ZoneValidator
     /// Validates and returns the records to serve (the same list, compacted in place): duplicates
     /// dropped, each RRset's TTL set to its lowest.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static List<ZoneEntry> Validate(
         DnsName origin,
         string file,

@@ -48,6 +48,7 @@ internal sealed partial class ZoneParser
 
     public TrafficSyntax Traffic { get; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ParseText(string text, string file)
     {
         _includeStack.Add(NormalizePath(file));
@@ -67,19 +68,28 @@ internal sealed partial class ZoneParser
 
             _reader.Reset(text, file, tokens, _origin);
             var first = tokens[0];
-            if (!tokenizer.StartsWithBlank && !first.Quoted && text[first.Start] == '$')
+            try
             {
-                Directive(file);
+                if (!tokenizer.StartsWithBlank && !first.Quoted && text[first.Start] == '$')
+                {
+                    Directive(file);
+                }
+                else
+                {
+                    Record(tokenizer.StartsWithBlank);
+                }
             }
-            else
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Record(tokenizer.StartsWithBlank);
+                // A bug in a field parser must not take the loader down: report it at the entry.
+                _reader.Error(first, $"internal error while reading this entry: {e.GetType().Name}: {e.Message}");
             }
         }
 
         _includeStack.RemoveAt(_includeStack.Count - 1);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Record(bool inheritOwner)
     {
         var r = _reader;
@@ -237,6 +247,7 @@ internal sealed partial class ZoneParser
         return null;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool ParseOwner(Token t, out DnsName owner)
     {
         var r = _reader;

@@ -40,6 +40,7 @@ internal sealed class ZoneTokenizer
     public bool StartsWithBlank { get; private set; }
 
     /// <summary>Reads the next non-empty entry into <paramref name="tokens"/>; false at end of text.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool ReadEntry(List<Token> tokens)
     {
         tokens.Clear();
@@ -130,6 +131,7 @@ internal sealed class ZoneTokenizer
 
     private int Column(int pos) => pos - _lineStart + 1;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ReadPlain(List<Token> tokens)
     {
         string text = _text;

@@ -39,6 +39,7 @@ internal static class BasicRData
     }
 
     /// <summary>Strict dotted-quad IPv4 (four decimal parts 0..255), no allocation.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseIPv4(ReadOnlySpan<char> s, Span<byte> destination)
     {
         int part = 0;

@@ -10,6 +10,7 @@ internal static class RDataParser
     /// Parses the remaining tokens of <paramref name="r"/> as RDATA of <paramref name="type"/> into
     /// <paramref name="b"/> (cleared first). Reports one error and returns false on bad input.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool Parse(ushort type, EntryReader r, RDataBuilder b)
     {
         b.Clear();

@@ -173,43 +173,47 @@ internal static class SvcbRData
         }
     }
 
-    /// <summary>alpn: comma-separated protocol ids; "\," keeps a comma inside an id.</summary>
+    /// <summary>
+    /// alpn (RFC 9460 appendix A.1): the value is unescaped as a character-string first, then
+    /// split at commas not escaped by a backslash; each protocol id is 1 to 255 octets.
+    /// </summary>
     private static bool Alpn(EntryReader r, RDataBuilder b, Token t)
     {
-        var text = r.Span(t);
-        int start = 0;
-        for (int i = 0; i <= text.Length; i++)
+        var raw = new RDataBuilder();
+        if (!raw.Unescaped(r, t, "alpn"))
         {
-            if (i < text.Length && text[i] == '\\')
+            return false;
+        }
+
+        var bytes = raw.Written;
+        int lengthAt = b.Length;
+        b.Byte(0);
+        for (int i = 0; i <= bytes.Length; i++)
+        {
+            if (i == bytes.Length || bytes[i] == (byte)',')
             {
-                i++;
+                int length = b.Length - lengthAt - 1;
+                if (length is 0 or > 255)
+                {
+                    return r.Error(t, "each alpn protocol id must be 1 to 255 octets");
+                }
+
+                b.PatchByte(lengthAt, (byte)length);
+                if (i < bytes.Length)
+                {
+                    lengthAt = b.Length;
+                    b.Byte(0);
+                }
+
                 continue;
             }
 
-            if (i == text.Length || text[i] == ',')
+            if (bytes[i] == (byte)'\\' && i + 1 < bytes.Length)
             {
-                var piece = new Token(t.Start + start, i - start, t.Line, t.Column + start, t.Quoted);
-                if (piece.Length == 0)
-                {
-                    return r.Error(t, "empty alpn protocol id");
-                }
-
-                int at = b.Length;
-                b.Byte(0);
-                if (!b.Unescaped(r, piece, "alpn"))
-                {
-                    return false;
-                }
-
-                int length = b.Length - at - 1;
-                if (length is 0 or > 255)
-                {
-                    return r.Error(t, "alpn protocol id must be 1 to 255 octets");
-                }
-
-                b.PatchByte(at, (byte)length);
-                start = i + 1;
+                i++;
             }
+
+            b.Byte(bytes[i]);
         }
 
         return true;

@@ -1,0 +1,249 @@
+using System.Text.Json;
+using GeoDns.Core.Health;
+using GeoDns.Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace GeoDns.Admin;
+
+/// <summary>A readiness condition the host adds (zones loaded, listeners bound…), reported by <c>/readyz</c>.</summary>
+public interface IReadinessCheck
+{
+    string Name { get; }
+
+    bool Ready { get; }
+}
+
+/// <summary>
+/// The admin endpoints. GET needs no token; every POST needs <c>Authorization: Bearer TOKEN</c>
+/// (401 without or with a wrong one, 403 when no token file is configured). Unknown regions,
+/// pools and members get 404 with a message. Responses are JSON.
+/// </summary>
+public static class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder app, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
+        AdminToken token, IEnumerable<IReadinessCheck> readiness)
+    {
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapGet("/readyz", () =>
+        {
+            var checks = readiness.Select(c => new { name = c.Name, ready = c.Ready }).ToList();
+            bool ready = checks.All(c => c.ready);
+            return Results.Json(new { ready, checks, sharedState = view.Report() },
+                statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet("/api/v1/pools", () => Results.Json(Status(board, overrides, view)));
+        app.MapGet("/api/v1/overrides", () => Results.Json(Overrides(overrides.Current)));
+
+        app.MapPost("/api/v1/regions/{region}/drain", (HttpContext http, string region, CancellationToken ct) =>
+            RegionAsync(http, region, drained: true, ct));
+        app.MapPost("/api/v1/regions/{region}/undrain", (HttpContext http, string region, CancellationToken ct) =>
+            RegionAsync(http, region, drained: false, ct));
+        app.MapPost("/api/v1/pools/{pool}/members/{member}/state", MemberStateAsync);
+        app.MapPost("/api/v1/pools/{pool}/pin/{region}", (HttpContext http, string pool, string region, CancellationToken ct) =>
+            PinAsync(http, pool, region, ct));
+        app.MapPost("/api/v1/pools/{pool}/unpin", (HttpContext http, string pool, CancellationToken ct) =>
+            PinAsync(http, pool, null, ct));
+
+        async Task<IResult> RegionAsync(HttpContext http, string region, bool drained, CancellationToken ct)
+        {
+            if (Refuse(http) is { } refused)
+            {
+                return refused;
+            }
+
+            if (!KnownRegions(board, overrides.Current).Contains(region))
+            {
+                return Error(StatusCodes.Status404NotFound,
+                    $"unknown region '{region}': no pool has a member there (known: {string.Join(", ", KnownRegions(board, overrides.Current).Order(StringComparer.Ordinal))})");
+            }
+
+            return Done(await overrides.ApplyAsync(OverrideChange.DrainRegion(region, drained), ct).ConfigureAwait(false));
+        }
+
+        async Task<IResult> MemberStateAsync(HttpContext http, string pool, string member, CancellationToken ct)
+        {
+            if (Refuse(http) is { } refused)
+            {
+                return refused;
+            }
+
+            string? stateText = http.Request.Query["state"].FirstOrDefault();
+            if (stateText is null)
+            {
+                using var reader = new StreamReader(http.Request.Body);
+                stateText = ReadState(await reader.ReadToEndAsync(ct).ConfigureAwait(false));
+            }
+
+            MemberOverride? wanted = stateText?.Trim().ToLowerInvariant() switch
+            {
+                "up" => MemberOverride.ForceUp,
+                "down" => MemberOverride.ForceDown,
+                "auto" => MemberOverride.Auto,
+                _ => null,
+            };
+            if (wanted is null)
+            {
+                return Error(StatusCodes.Status400BadRequest,
+                    $"state must be up, down or auto (as ?state=, a JSON {{\"state\": ...}} body or a plain body); got '{stateText}'");
+            }
+
+            if (FindPool(board, pool) is not { } poolName)
+            {
+                return Error(StatusCodes.Status404NotFound, $"unknown pool '{pool}'");
+            }
+
+            var slot = board.Members.FirstOrDefault(m => m.Key.Pool == poolName
+                && string.Equals(m.Key.Member, member, StringComparison.OrdinalIgnoreCase));
+            if (slot is null)
+            {
+                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member '{member}' (members: "
+                    + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Key.Member).Order(StringComparer.Ordinal)) + ")");
+            }
+
+            return Done(await overrides.ApplyAsync(OverrideChange.Member(slot.Key, wanted.Value), ct).ConfigureAwait(false));
+        }
+
+        async Task<IResult> PinAsync(HttpContext http, string pool, string? region, CancellationToken ct)
+        {
+            if (Refuse(http) is { } refused)
+            {
+                return refused;
+            }
+
+            if (FindPool(board, pool) is not { } poolName)
+            {
+                return Error(StatusCodes.Status404NotFound, $"unknown pool '{pool}'");
+            }
+
+            if (region is not null && !board.Members.Any(m => m.Key.Pool == poolName && m.Region == region))
+            {
+                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member in region '{region}' (regions: "
+                    + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Region).Distinct().Order(StringComparer.Ordinal)) + ")");
+            }
+
+            return Done(await overrides.ApplyAsync(OverrideChange.Pin(poolName, region), ct).ConfigureAwait(false));
+        }
+
+        IResult? Refuse(HttpContext http)
+        {
+            if (!token.Configured)
+            {
+                return Error(StatusCodes.Status403Forbidden,
+                    "admin changes are disabled: start geodns with --admin-token-file FILE to allow them");
+            }
+
+            if (!token.Accepts(http.Request.Headers.Authorization.FirstOrDefault()))
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                return Error(StatusCodes.Status401Unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
+            }
+
+            return null;
+        }
+
+        IResult Done(OverrideResult result) => Results.Json(
+            new { ok = true, shared = result.Shared, detail = result.Detail, overrides = Overrides(overrides.Current) },
+            statusCode: result.Shared ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
+    }
+
+    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
+    private static string? ReadState(string body)
+    {
+        body = body.Trim();
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        if (body[0] is '{' or '"')
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                var root = doc.RootElement;
+                if (root.ValueKind == JsonValueKind.String)
+                {
+                    return root.GetString();
+                }
+
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("state", out var state)
+                    && state.ValueKind == JsonValueKind.String)
+                {
+                    return state.GetString();
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            return body;
+        }
+
+        return body;
+    }
+
+    /// <summary>Pool names match as written, or case-insensitively with or without the final dot.</summary>
+    internal static string? FindPool(HealthBoard board, string pool)
+    {
+        var names = board.Members.Select(m => m.Key.Pool).Concat(board.Pools.Select(p => p.Name))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (names.Contains(pool, StringComparer.Ordinal))
+        {
+            return pool;
+        }
+
+        string bare = pool.TrimEnd('.');
+        return names.FirstOrDefault(n => string.Equals(n.TrimEnd('.'), bare, StringComparison.OrdinalIgnoreCase)
+            && board.Members.Any(m => m.Key.Pool == n));
+    }
+
+    private static HashSet<string> KnownRegions(HealthBoard board, OverrideState state)
+    {
+        var regions = new HashSet<string>(board.Members.Select(m => m.Region), StringComparer.Ordinal);
+        regions.UnionWith(board.DrainedRegions);
+        regions.UnionWith(state.DrainedRegions);
+        return regions;
+    }
+
+    private static object Overrides(OverrideState state) => new
+    {
+        drainedRegions = state.DrainedRegions,
+        members = state.Members.Select(p => new { pool = p.Key.Pool, member = p.Key.Member, state = p.Value == MemberOverride.ForceUp ? "up" : "down" }),
+        pins = state.Pins.Select(p => new { pool = p.Key, region = p.Value }),
+    };
+
+    private static object Status(HealthBoard board, IOverrideStore overrides, ISharedStateView view)
+    {
+        var members = board.Members.ToList();
+        var poolNames = members.Select(m => m.Key.Pool).Concat(board.Pools.Select(p => p.Name))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return new
+        {
+            sharedState = view.Report(),
+            overrides = Overrides(overrides.Current),
+            pools = poolNames.Select(name => new
+            {
+                name,
+                pinnedRegion = board.Pools.FirstOrDefault(p => p.Name == name)?.PinnedRegion,
+                members = members.Where(m => m.Key.Pool == name).OrderBy(m => m.Key.Member, StringComparer.Ordinal).Select(m => new
+                {
+                    member = m.Key.Member,
+                    region = m.Region,
+                    usable = m.Usable,
+                    regionDrained = board.IsDrained(m.Region),
+                    @override = m.Override switch { MemberOverride.ForceUp => "up", MemberOverride.ForceDown => "down", _ => "auto" },
+                    local = Vote.StatusText(m.Local),
+                    localSince = m.LocalSince == default ? (DateTimeOffset?)null : m.LocalSince,
+                    localReason = m.LocalReason,
+                    shared = Vote.StatusText(m.Shared),
+                    sharedSince = m.SharedSince == default ? (DateTimeOffset?)null : m.SharedSince,
+                    votes = view.VotesFor(m).Select(v => new { instance = v.Instance, status = Vote.StatusText(v.Status), at = v.At }),
+                }),
+            }),
+        };
+    }
+}

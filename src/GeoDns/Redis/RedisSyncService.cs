@@ -1,0 +1,147 @@
+using GeoDns.Core.Health;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace GeoDns.Redis;
+
+/// <summary>
+/// Keeps this instance and Redis in step: connects (never blocking start-up), subscribes to
+/// <c>geodns:events</c>, and every sync tick re-asserts own votes, reads every vote and the
+/// overrides. After an outage (or a Redis that came back empty) the first good round
+/// re-publishes own votes and overrides and resyncs everything.
+/// </summary>
+public sealed class RedisSyncService : BackgroundService
+{
+    private readonly RedisLink _link;
+    private readonly RedisHealthStore _health;
+    private readonly RedisOverrideStore _overrides;
+    private readonly ILogger _logger;
+    private ChannelMessageQueue? _queue;
+    private bool _everSynced;
+
+    public RedisSyncService(RedisLink link, RedisHealthStore health, RedisOverrideStore overrides, ILogger<RedisSyncService> logger)
+    {
+        _link = link;
+        _health = health;
+        _overrides = overrides;
+        _logger = logger;
+    }
+
+    /// <summary>Completed rounds (for tests).</summary>
+    public long Rounds { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await _link.ConnectAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Redis connection could not be set up ({Config}); running on local state only",
+                _link.Options.Configuration.Split(',')[0]);
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await RoundAsync().ConfigureAwait(false);
+            await _link.WaitAsync(_health.SyncInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One sync round; never throws.</summary>
+    public async Task RoundAsync()
+    {
+        try
+        {
+            if (!_link.IsConnected)
+            {
+                _link.MarkFailure(null, "not connected");
+            }
+            else
+            {
+                await EnsureSubscribedAsync().ConfigureAwait(false);
+                bool restoring = _link.Degraded || !_everSynced;
+                await _overrides.SyncAsync().ConfigureAwait(false);
+                await _health.SyncAsync(announce: restoring).ConfigureAwait(false);
+                _everSynced = true;
+                _link.MarkSynced();
+            }
+        }
+        catch (Exception e) when (RedisLink.IsRedisFailure(e))
+        {
+            _link.MarkFailure(e, "sync");
+        }
+        catch (Exception e)
+        {
+            _link.MarkFailure(e, "sync");
+            _logger.LogError(e, "Shared state sync failed unexpectedly");
+        }
+
+        _health.RecomputeAll();
+        _overrides.Reapply();
+        Rounds++;
+    }
+
+    private async Task EnsureSubscribedAsync()
+    {
+        if (_queue is not null)
+        {
+            return;
+        }
+
+        var queue = await _link.Subscriber.SubscribeAsync(_link.EventsChannel).ConfigureAwait(false);
+        queue.OnMessage(OnMessageAsync);
+        _queue = queue;
+    }
+
+    private async Task OnMessageAsync(ChannelMessage message)
+    {
+        try
+        {
+            string text = message.Message.ToString();
+            var parts = text.Split(' ', 4);
+            if (parts.Length < 2 || parts[1] == _link.Instance)
+            {
+                return;
+            }
+
+            switch (parts[0])
+            {
+                case "vote" when parts.Length == 4:
+                    await _health.RefreshAsync(new MemberKey(parts[2], parts[3])).ConfigureAwait(false);
+                    break;
+                case "override":
+                    await _overrides.SyncAsync().ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception e) when (RedisLink.IsRedisFailure(e))
+        {
+            _link.MarkFailure(e, "reading an announced change");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Handling event {Message} failed", message.Message.ToString());
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_queue is { } queue)
+        {
+            _queue = null;
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (RedisLink.IsRedisFailure(e))
+            {
+            }
+        }
+    }
+}
