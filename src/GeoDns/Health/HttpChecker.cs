@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using GeoDns.Core.Health;
+
+namespace GeoDns.Health;
+
+/// <summary>
+/// <c>http</c> and <c>https</c>: GET <c>path</c> from the member's address, up when the status
+/// is in <c>expect</c> and the body (first 64 KiB) contains <c>body</c>. The URL, Host header
+/// and TLS SNI carry <c>host</c> while the connection goes to the member's address. Certificates
+/// are verified against <c>host</c> unless <c>insecure=true</c>. Every probe opens a new
+/// connection, so a server that stopped accepting is noticed at once.
+/// </summary>
+public sealed class HttpChecker : IHealthChecker, IDisposable
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly HttpRequestOptionsKey<IPEndPoint> EndPointKey = new("GeoDns.Health.EndPoint");
+
+    private readonly HttpMessageInvoker _verifying;
+    private readonly HttpMessageInvoker _insecure;
+
+    public HttpChecker()
+    {
+        _verifying = new HttpMessageInvoker(CreateHandler(insecure: false));
+        _insecure = new HttpMessageInvoker(CreateHandler(insecure: true));
+    }
+
+    public IReadOnlyCollection<string> Kinds { get; } = ["http", "https"];
+
+    public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
+    {
+        var settings = target.Settings;
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, RequestUri(target, address));
+            request.Options.Set(EndPointKey, new IPEndPoint(address, settings.Port));
+            request.Headers.ConnectionClose = true;
+            request.Headers.UserAgent.ParseAdd("GeoDns-HealthCheck/1.0");
+            var client = settings.Kind == "https" && settings.Insecure ? _insecure : _verifying;
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (!settings.Expect.Contains(status))
+            {
+                return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), $"HTTP {status}, expected {settings.Expect}");
+            }
+
+            if (settings.Body is { } expected)
+            {
+                string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+                if (!body.Contains(expected, StringComparison.Ordinal))
+                {
+                    return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), $"HTTP {status}, body lacks \"{expected}\"");
+                }
+            }
+
+            var latency = Stopwatch.GetElapsedTime(start);
+            return ProbeResult.Ok(latency, $"HTTP {status} in {ProbeAddress.Milliseconds(latency)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException)
+        {
+            return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), ProbeAddress.Describe(e));
+        }
+    }
+
+    /// <summary>One full exchange with a throw-away HTTP server on 127.0.0.1.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var serve = ServeOnceAsync(listener, cancellationToken);
+            var settings = CheckSettings.Parse("http", new Dictionary<string, string> { ["port"] = $"{port}", ["body"] = "ok" });
+            await ProbeAsync(new ProbeTarget(new MemberKey(".", "warm-up"), "", "warm-up", settings, "127.0.0.1"), cancellationToken).ConfigureAwait(false);
+            await serve.ConfigureAwait(false);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    public void Dispose()
+    {
+        _verifying.Dispose();
+        _insecure.Dispose();
+    }
+
+    /// <summary><c>scheme://host:port/path</c> with the Host header name (or the address) as the authority.</summary>
+    internal static Uri RequestUri(ProbeTarget target, IPAddress address)
+    {
+        var settings = target.Settings;
+        string host = settings.Host ?? (address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString());
+        return new UriBuilder(settings.Kind, host, settings.Port) { Path = settings.Path.Split('?')[0], Query = QueryOf(settings.Path) }.Uri;
+    }
+
+    private static string QueryOf(string path) => path.IndexOf('?') is var q and >= 0 ? path[(q + 1)..] : string.Empty;
+
+    private static async Task ServeOnceAsync(System.Net.Sockets.TcpListener listener, CancellationToken cancellationToken)
+    {
+        using var socket = await listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[4096];
+        int total = 0;
+        while (total < buffer.Length && !buffer.AsSpan(0, total).EndsWith("\r\n\r\n"u8))
+        {
+            int read = await socket.ReceiveAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Both);
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxBodyBytes];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static SocketsHttpHandler CreateHandler(bool insecure) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        PooledConnectionLifetime = TimeSpan.Zero,
+        ConnectCallback = ConnectAsync,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = insecure ? (_, _, _, _) => true : null,
+        },
+    };
+
+    /// <summary>Connects to the member's address whatever the URL's host says.</summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        if (!context.InitialRequestMessage.Options.TryGetValue(EndPointKey, out var endPoint))
+        {
+            throw new InvalidOperationException("health probe request without an endpoint");
+        }
+
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

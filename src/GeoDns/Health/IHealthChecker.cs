@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using GeoDns.Core.Health;
+
+namespace GeoDns.Health;
+
+/// <summary>
+/// Runs one kind of liveness probe (the kind named on <c>$CHECK</c>). A probe never throws for
+/// a dead target: it returns a failed <see cref="ProbeResult"/>. The caller's token carries the
+/// check's timeout; a checker may let <see cref="OperationCanceledException"/> escape on it.
+/// </summary>
+public interface IHealthChecker
+{
+    /// <summary>The check kinds this checker runs (http, https, tcp, icmp, dns).</summary>
+    IReadOnlyCollection<string> Kinds { get; }
+
+    Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the probe's code path once against something local, so that the first real probes
+    /// (and their short timeouts) do not pay for JIT compilation at start-up.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Helpers every checker uses: where to connect and how to word an error.</summary>
+public static class ProbeAddress
+{
+    /// <summary>The probe's address: a literal as is, a host name (CNAME members) resolved now, IPv4 first.</summary>
+    public static async ValueTask<IPAddress> ResolveAsync(string address, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(address, out var literal))
+        {
+            return literal;
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(address.TrimEnd('.'), cancellationToken).ConfigureAwait(false);
+        return addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+            ?? throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>The most specific message in an exception chain (socket errors over HTTP wrappers).</summary>
+    public static string Describe(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.TimedOut => "connect timed out",
+                    SocketError.HostNotFound => "host not found",
+                    SocketError.NetworkUnreachable or SocketError.HostUnreachable => "unreachable",
+                    SocketError.ConnectionReset => "connection reset",
+                    var code => $"socket error {code}",
+                };
+            }
+        }
+
+        var innermost = e;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        return innermost == e ? e.Message : $"{e.Message} ({innermost.Message})";
+    }
+
+    public static string Milliseconds(TimeSpan t) => $"{t.TotalMilliseconds:0.#} ms";
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using GeoDns.Core.Dns;
+using GeoDns.Core.Health;
+using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones;
+
+namespace GeoDns.Tests.Health;
+
+/// <summary>Builds the traffic part of a zone file in code, as the parser would.</summary>
+internal static class HealthTestZones
+{
+    public static readonly DnsName Origin = DnsName.Parse("gtm.example.com.");
+    private static readonly SourceLocation At = new("gtm.zone", 1, 1);
+
+    public static string PoolName => "www." + Origin;
+
+    public static MemberKey Key(string address) => new(PoolName, address);
+
+    public static ProbeTarget Target(string kind, string address, params (string Key, string Value)[] settings) =>
+        new(Key(address), "r", "c", CheckSettings.Parse(kind, settings.ToDictionary(s => s.Key, s => s.Value)), address);
+
+    /// <summary>A zone with one failover pool <c>www</c> over <paramref name="addresses"/> (regions r1, r2, ...), all checked by <c>$CHECK c kind settings</c>.</summary>
+    public static ZoneFile Zone(string kind, IReadOnlyList<string> addresses, params (string Key, string Value)[] settings)
+    {
+        var check = new CheckDefinition("c", kind, settings.ToDictionary(s => s.Key, s => s.Value), At);
+        var members = addresses.Select((a, i) => new MemberDefinition(
+            $"r{i + 1}", a, IPAddress.Parse(a).GetAddressBytes(), 1, null, null, true, new Dictionary<string, string>(), At)).ToList();
+        var pool = new PoolDefinition(DnsName.Parse("www", Origin), RecordType.A, 30, "failover", null, "c", 1, "all", false,
+            members, new Dictionary<string, string>(), At);
+        return new ZoneFile
+        {
+            Origin = Origin,
+            Path = "gtm.zone",
+            Records = [],
+            Checks = [check],
+            Pools = [pool],
+            Diagnostics = [],
+        };
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using GeoDns.Health;
+
+namespace GeoDns.Tests.Health;
+
+[CancelAfter(20_000)]
+public sealed class HttpCheckerTests
+{
+    private readonly HttpChecker _checker = new();
+
+    [OneTimeTearDown]
+    public void TearDown() => _checker.Dispose();
+
+    [Test]
+    public async Task ExpectedStatusIsUp(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Loopback);
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}"), ("expect", "200")), token);
+        Assert.That(result.Success, Is.True, result.Detail);
+        Assert.That(result.Detail, Does.Contain("HTTP 200"));
+    }
+
+    [Test]
+    public async Task StatusOutsideTheRangesIsDown(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 503 };
+        var down = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}"), ("expect", "200-299")), token);
+        var accepted = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}"), ("expect", "200,500-503")), token);
+        Assert.That(down.Success, Is.False);
+        Assert.That(down.Detail, Does.Contain("HTTP 503"));
+        Assert.That(accepted.Success, Is.True, accepted.Detail);
+    }
+
+    [Test]
+    public async Task RedirectsAreNotFollowedAndCountAsAliveByDefault(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 302 };
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}")), token);
+        Assert.That(result.Success, Is.True, result.Detail);
+    }
+
+    [Test]
+    public async Task BodyMustContainTheSubstring(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Body = "status: degraded" };
+        var port = ("port", $"{server.Port}");
+        var lacks = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("body", "ok")), token);
+        var has = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("body", "degraded")), token);
+        Assert.That(lacks.Success, Is.False);
+        Assert.That(lacks.Detail, Does.Contain("body lacks"));
+        Assert.That(has.Success, Is.True, has.Detail);
+    }
+
+    [Test]
+    public async Task ConnectsToTheMemberAddressWithTheHostHeaderAndPath(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Parse("127.0.0.2"));
+        var result = await _checker.ProbeAsync(
+            HealthTestZones.Target("http", "127.0.0.2", ("port", $"{server.Port}"), ("host", "www.example.com"), ("path", "/healthz")), token);
+        Assert.That(result.Success, Is.True, result.Detail);
+        Assert.That(server.LastHost, Is.EqualTo($"www.example.com:{server.Port}"));
+    }
+
+    [Test]
+    public async Task RefusedConnectionIsDown(CancellationToken token)
+    {
+        int port = TcpCheckerTests.FreePort();
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{port}")), token);
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Detail, Does.Contain("refused"));
+    }
+
+    [Test]
+    public async Task SlowServerTimesOut(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Delay = TimeSpan.FromSeconds(5) };
+        var target = HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}"), ("interval", "1s"), ("timeout", "200ms"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Detail, Does.Contain("timed out"));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
+    public async Task TlsIsVerifiedAgainstTheHostNameAndSendsSni(CancellationToken token)
+    {
+        using var certificate = TestHttpServer.SelfSigned("health.test");
+        await using var server = new TestHttpServer(IPAddress.Loopback, certificate: certificate);
+        var settings = new[] { ("port", $"{server.Port}"), ("host", "health.test") };
+
+        var verified = await _checker.ProbeAsync(HealthTestZones.Target("https", "127.0.0.1", settings), token);
+        Assert.That(verified.Success, Is.False, "a self-signed certificate is not trusted");
+        Assert.That(verified.Detail, Does.Contain("certificate").IgnoreCase.Or.Contain("SSL").IgnoreCase);
+
+        var insecure = await _checker.ProbeAsync(HealthTestZones.Target("https", "127.0.0.1", [.. settings, ("insecure", "true")]), token);
+        Assert.That(insecure.Success, Is.True, insecure.Detail);
+        Assert.That(server.LastSni, Is.EqualTo("health.test"));
+        Assert.That(server.LastHost, Is.EqualTo($"health.test:{server.Port}"));
+    }
+
+    [Test]
+    public async Task WarmUpRunsAFullExchangeLocallyAndTheRegistryWaitsForIt(CancellationToken token)
+    {
+        await _checker.WarmUpAsync(token);
+        var registry = new CheckerRegistry([_checker, new TcpChecker()]);
+        await registry.WarmUp.WaitAsync(CheckerRegistry.WarmUpLimit + TimeSpan.FromSeconds(1), token);
+        Assert.That(registry.WarmUp.IsCompletedSuccessfully, Is.True);
+        Assert.That(registry.Kinds, Is.EquivalentTo(new[] { "http", "https", "tcp" }));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+using GeoDns.Health;
+
+namespace GeoDns.Tests.Health;
+
+[CancelAfter(20_000)]
+public sealed class TcpCheckerTests
+{
+    private readonly TcpChecker _checker = new();
+
+    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
+    public static int FreePort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    [Test]
+    public async Task ListeningPortIsUp(CancellationToken token)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{port}")), token);
+            Assert.That(result.Success, Is.True, result.Detail);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Test]
+    public async Task RefusedPortIsDown(CancellationToken token)
+    {
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{FreePort()}")), token);
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Detail, Does.Contain("connection refused"));
+    }
+
+    [Test]
+    public async Task UnansweredConnectTimesOut(CancellationToken token)
+    {
+        // A listener that never accepts, with its backlog full: Linux drops further SYNs.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                _ = filler.ConnectAsync(endPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            await Task.Delay(100, token);
+            var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "1s"), ("timeout", "300ms"));
+            var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+            Assert.That(result.Success, Is.False);
+            Assert.That(result.Detail, Does.Contain("timed out"));
+            Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(2)));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Test]
+    public async Task IcmpEchoToLoopbackIsUp(CancellationToken token)
+    {
+        var result = await new IcmpChecker().ProbeAsync(HealthTestZones.Target("icmp", "127.0.0.1", ("timeout", "1s")), token);
+        Assert.That(result.Success, Is.True, result.Detail);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace GeoDns.Tests.Health;
+
+/// <summary>
+/// A minimal HTTP/1.1 server for checker tests: one response per connection, optional TLS
+/// with a certificate made in the test. Records the Host header and TLS SNI it saw.
+/// </summary>
+internal sealed class TestHttpServer : IAsyncDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener;
+    private readonly X509Certificate2? _certificate;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public TestHttpServer(IPAddress address, int port = 0, X509Certificate2? certificate = null)
+    {
+        _certificate = certificate;
+        _listener = new System.Net.Sockets.TcpListener(address, port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = Task.Run(AcceptAsync);
+    }
+
+    public int Port { get; }
+
+    public int Status { get; set; } = 200;
+
+    public string Body { get; set; } = "all ok";
+
+    public TimeSpan Delay { get; set; }
+
+    public string? LastHost { get; private set; }
+
+    public string? LastSni { get; private set; }
+
+    public int Requests => _requests;
+
+    private int _requests;
+
+    /// <summary>A self-signed certificate for <paramref name="name"/>, made now.</summary>
+    public static X509Certificate2 SelfSigned(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(name);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _accepting.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => ServeAsync(socket));
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        try
+        {
+            using var _ = socket;
+            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                LastSni = tls.TargetHostName;
+                stream = tls;
+            }
+
+            await using (stream)
+            {
+                var request = await ReadHeadAsync(stream);
+                LastHost = request.Split("\r\n").FirstOrDefault(l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase))?[5..].Trim();
+                Interlocked.Increment(ref _requests);
+                if (Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(Delay, _stop.Token);
+                }
+
+                byte[] body = Encoding.UTF8.GetBytes(Body);
+                byte[] head = Encoding.ASCII.GetBytes($"HTTP/1.1 {Status} Test\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                await stream.WriteAsync(head, _stop.Token);
+                await stream.WriteAsync(body, _stop.Token);
+                await stream.FlushAsync(_stop.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+        }
+    }
+
+    private async Task<string> ReadHeadAsync(Stream stream)
+    {
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer, _stop.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return head.ToString();
+    }
+}
