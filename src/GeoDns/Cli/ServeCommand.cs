@@ -1,6 +1,7 @@
 using GeoDns.Core;
 using GeoDns.Core.Lookup;
 using GeoDns.Geo;
+using GeoDns.Health;
 using GeoDns.Hosting;
 using GeoDns.Redis;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,7 @@ public static class ServeCommand
         builder.Services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
         builder.Services.AddTraffic();
         builder.Services.AddSharedState(builder.Configuration);
+        builder.Services.AddHealthMonitoring();
         builder.Services.AddSingleton(sp =>
         {
             var store = new ZoneStore(
@@ -70,6 +72,7 @@ public static class ServeCommand
                 sp.GetRequiredService<QueryProcessor>(),
                 sp.GetRequiredService<ILogger<ZoneStore>>());
             TrafficSetup.Attach(store, sp);
+            store.Loaded += sp.GetRequiredService<HealthMonitor>().Apply;
             return store;
         });
         builder.Services.AddSingleton<DnsServerService>();

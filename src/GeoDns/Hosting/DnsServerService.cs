@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using GeoDns.Core;
+using GeoDns.Health;
 using GeoDns.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,14 +15,16 @@ public sealed class DnsServerService : IHostedService, IDisposable
     private readonly GeoDnsOptions _options;
     private readonly QueryProcessor _processor;
     private readonly ZoneStore _zones;
+    private readonly HealthMonitor _health;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<DnsServerService> _logger;
     private readonly List<IDisposable> _listeners = [];
     private PosixSignalRegistration? _hangup;
     private ZoneWatcher? _watcher;
 
-    public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, ILoggerFactory loggers)
+    public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
     {
+        _health = health;
         _options = options.Value;
         _processor = processor;
         _zones = zones;
@@ -31,7 +34,7 @@ public sealed class DnsServerService : IHostedService, IDisposable
 
     public IReadOnlyList<IPEndPoint> UdpEndPoints { get; private set; } = [];
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!System.IO.Directory.Exists(_zones.Directory))
         {
@@ -39,6 +42,9 @@ public sealed class DnsServerService : IHostedService, IDisposable
         }
 
         _zones.Reload();
+
+        // The first round of health checks decides before the first answer (bounded by the longest timeout).
+        await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);
         var endpoints = (_options.Dns.Count == 0 ? [GeoDnsOptions.DefaultDns] : _options.Dns).Select(EndPoints.Parse).ToList();
         int threads = _options.UdpThreads > 0 ? _options.UdpThreads : Environment.ProcessorCount;
         var udpEndPoints = new List<IPEndPoint>();
@@ -69,8 +75,6 @@ public sealed class DnsServerService : IHostedService, IDisposable
         {
             _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload(), _logger);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
