@@ -199,6 +199,12 @@ internal static class ZoneValidator
             DropDuplicatesLarge(records, group, removed);
         }
 
+        CheckCnameAndDname(records, group, removed, owner, diagnostics);
+        if (group.TrueForAll(j => records[j].Record.Ttl == first.Record.Ttl))
+        {
+            return; // the common case: one TTL for everything at this owner
+        }
+
         var minTtl = new Dictionary<ushort, uint>();
         foreach (int j in group)
         {
@@ -225,8 +231,6 @@ internal static class ZoneValidator
                 }
             }
         }
-
-        CheckCnameAndDname(records, group, removed, owner, diagnostics);
     }
 
     private static void CheckCnameAndDname(List<ZoneEntry> records, List<int> group, bool[] removed, DnsName owner, List<ZoneDiagnostic> diagnostics)
