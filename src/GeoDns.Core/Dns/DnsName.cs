@@ -124,6 +124,7 @@ public sealed class DnsName : IEquatable<DnsName>
         }
 
         Span<byte> buffer = destination;
+        Span<byte> utf8 = stackalloc byte[4];
         int labelStart = 0;
         int labelLength = 0;
         bool absolute = false;
@@ -149,6 +150,35 @@ public sealed class DnsName : IEquatable<DnsName>
                 labelStart = length;
                 labelLength = 0;
                 buffer[length++] = 0;
+                continue;
+            }
+
+            if (c == '\\' && i + 1 < text.Length && text[i + 1] >= 0x80)
+            {
+                c = text[++i]; // an escaped non-ASCII character is just that character
+            }
+
+            if (c >= 0x80)
+            {
+                // Non-ASCII: the octets of its UTF-8 form, as BIND reads a UTF-8 file.
+                int count = char.IsHighSurrogate(c) && i + 1 < text.Length ? 2 : 1;
+                int n = System.Text.Encoding.UTF8.GetBytes(text.Slice(i, count), utf8);
+                labelLength += n;
+                if (labelLength > MaxLabelLength)
+                {
+                    error = $"label longer than {MaxLabelLength} octets in '{text}'";
+                    return false;
+                }
+
+                if (length + n > MaxWireLength)
+                {
+                    error = $"name longer than {MaxWireLength} octets: '{text}'";
+                    return false;
+                }
+
+                utf8[..n].CopyTo(buffer[length..]);
+                length += n;
+                i += count - 1;
                 continue;
             }
 

@@ -154,6 +154,12 @@ internal sealed partial class TrafficSyntax
             settings[key] = value;
         }
 
+        if (interval is { } i && timeout is { } t && t >= i)
+        {
+            r.Error(location, $"member check timeout {settings["timeout"]} must be shorter than its interval {settings["interval"]}");
+            return;
+        }
+
         pool.Members.Add(new MemberDefinition(region, target, rdata, weight, priority, check, enabled, settings, location));
     }
 

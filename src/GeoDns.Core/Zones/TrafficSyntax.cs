@@ -123,7 +123,7 @@ internal sealed partial class TrafficSyntax
         }
 
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!ReadCheckSettings(r, kind, settings, forMember: false))
+        if (!ReadCheckSettings(r, kind, settings))
         {
             return;
         }
@@ -131,8 +131,8 @@ internal sealed partial class TrafficSyntax
         _checks[name] = new CheckDefinition(name, kind, settings, location);
     }
 
-    /// <summary>Reads check settings (for $CHECK, or per-member overrides) into <paramref name="settings"/>.</summary>
-    private bool ReadCheckSettings(EntryReader r, string? kind, Dictionary<string, string> settings, bool forMember)
+    /// <summary>Reads the key=value settings of a $CHECK line into <paramref name="settings"/>.</summary>
+    private static bool ReadCheckSettings(EntryReader r, string kind, Dictionary<string, string> settings)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         TimeSpan? interval = null;
@@ -145,11 +145,14 @@ internal sealed partial class TrafficSyntax
                 return false;
             }
 
-            if (!IsCheckKey(key) || (kind is not null && !AppliesTo(key, kind)))
+            if (!IsCheckKey(key))
             {
-                return r.Error(kv.Key, kind is null || !IsCheckKey(key)
-                    ? $"unknown check key '{key}'"
-                    : $"key '{key}' does not apply to {kind} checks");
+                return r.Error(kv.Key, $"unknown check key '{key}'");
+            }
+
+            if (!AppliesTo(key, kind))
+            {
+                return r.Error(kv.Key, $"key '{key}' does not apply to {kind} checks");
             }
 
             if (!ValidateCheckValue(r, kv, key, value, ref interval, ref timeout))
@@ -170,7 +173,6 @@ internal sealed partial class TrafficSyntax
             return r.Error(timeoutToken, $"timeout {settings["timeout"]} must be shorter than interval {settings["interval"]}");
         }
 
-        _ = forMember;
         return true;
     }
 
@@ -178,7 +180,7 @@ internal sealed partial class TrafficSyntax
         CommonCheckKeys.Contains(key) || HttpCheckKeys.Contains(key) || DnsCheckKeys.Contains(key);
 
     private static bool AppliesTo(string key, string kind) =>
-        CommonCheckKeys.Contains(key) ||
+        (CommonCheckKeys.Contains(key) && !(key == "port" && kind == "icmp")) ||
         (HttpCheckKeys.Contains(key) && kind is "http" or "https" && (key != "insecure" || kind == "https")) ||
         (DnsCheckKeys.Contains(key) && kind == "dns");
 

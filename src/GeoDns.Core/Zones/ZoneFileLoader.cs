@@ -22,7 +22,7 @@ public static class ZoneFileLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ReadText(path);
         }
         catch (Exception e) when (IsIoError(e))
         {
@@ -102,11 +102,43 @@ public static class ZoneFileLoader
     {
         try
         {
-            return new IncludeText(File.ReadAllText(path), null);
+            return new IncludeText(ReadText(path), null);
         }
         catch (Exception e) when (IsIoError(e))
         {
             return new IncludeText(null, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Reads a UTF-8 file (BOM optional) into one string with a single byte buffer: for a big
+    /// zone this avoids the transient copies File.ReadAllText makes on the large-object heap.
+    /// </summary>
+    internal static string ReadText(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        long length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue / 2)
+        {
+            throw new IOException($"file too large ({length} bytes)");
+        }
+
+        byte[] buffer = GC.AllocateUninitializedArray<byte>((int)length);
+        {
+            int total = 0;
+            int read;
+            while (total < length && (read = RandomAccess.Read(handle, buffer.AsSpan(total, (int)length - total), total)) > 0)
+            {
+                total += read;
+            }
+
+            var bytes = buffer.AsSpan(0, total);
+            if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            {
+                bytes = bytes[3..];
+            }
+
+            return System.Text.Encoding.UTF8.GetString(bytes);
         }
     }
 

@@ -46,7 +46,7 @@ internal static class ZoneValidator
         }
 
         var removed = new bool[records.Count];
-        var ttls = new uint[records.Count];
+        var lowered = new Dictionary<int, uint>(); // record index -> its RRset's lowest TTL, when different
         var pools = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         foreach (var (owner, location) in poolOwners)
         {
@@ -57,32 +57,35 @@ internal static class ZoneValidator
         var dnameOwners = new HashSet<string>(StringComparer.Ordinal);
         ZoneEntry? firstSoa = null;
         bool apexNs = false;
+        var nsRecords = new List<int>();
+        int removedCount = 0;
         for (int i = 0; i < records.Count; i++)
         {
-            ttls[i] = records[i].Record.Ttl;
-        }
-
-        for (int i = 0; i < records.Count; i++)
-        {
-            var owner = records[i].Record.Owner;
             if (tail[i] < 0)
             {
                 continue; // not the first record of its owner: handled with the group
             }
 
+            var owner = records[i].Record.Owner;
             group.Clear();
             for (int j = i; j >= 0; j = next[j])
             {
                 group.Add(j);
             }
 
-            CheckOwner(origin, records, group, removed, ttls, pools, diagnostics);
+            CheckOwner(origin, records, group, removed, lowered, pools, diagnostics);
             foreach (int j in group)
             {
                 var rr = records[j].Record;
                 if (removed[j])
                 {
+                    removedCount++;
                     continue;
+                }
+
+                if (rr.Type == RecordType.NS)
+                {
+                    nsRecords.Add(j);
                 }
 
                 switch (rr.Type)
@@ -119,10 +122,15 @@ internal static class ZoneValidator
             Error(diagnostics, firstSoa?.Location ?? start, $"zone {origin} has no NS records at its apex");
         }
 
-        CheckGlue(origin, records, removed, heads, next, diagnostics);
+        CheckGlue(origin, records, nsRecords, removed, heads, next, diagnostics);
         if (dnameOwners.Count > 0)
         {
             CheckBelowDname(origin, records, heads, dnameOwners, diagnostics);
+        }
+
+        if (removedCount == 0 && lowered.Count == 0)
+        {
+            return records; // nothing to drop or lower: skip another pass over every record
         }
 
         // Compact in place: no second million-entry list.
@@ -135,7 +143,7 @@ internal static class ZoneValidator
             }
 
             var entry = records[i];
-            records[kept++] = ttls[i] == entry.Record.Ttl ? entry : entry with { Record = entry.Record with { Ttl = ttls[i] } };
+            records[kept++] = lowered.TryGetValue(i, out uint ttl) ? entry with { Record = entry.Record with { Ttl = ttl } } : entry;
         }
 
         records.RemoveRange(kept, records.Count - kept);
@@ -147,7 +155,7 @@ internal static class ZoneValidator
         List<ZoneEntry> records,
         List<int> group,
         bool[] removed,
-        uint[] ttls,
+        Dictionary<int, uint> lowered,
         Dictionary<string, SourceLocation> pools,
         List<ZoneDiagnostic> diagnostics)
     {
@@ -199,6 +207,12 @@ internal static class ZoneValidator
             DropDuplicatesLarge(records, group, removed);
         }
 
+        CheckCnameAndDname(records, group, removed, owner, diagnostics);
+        if (group.TrueForAll(j => records[j].Record.Ttl == first.Record.Ttl))
+        {
+            return; // the common case: one TTL for everything at this owner
+        }
+
         var minTtl = new Dictionary<ushort, uint>();
         foreach (int j in group)
         {
@@ -217,7 +231,7 @@ internal static class ZoneValidator
             var rr = records[j].Record;
             if (!removed[j] && rr.Ttl != minTtl[rr.Type])
             {
-                ttls[j] = minTtl[rr.Type];
+                lowered[j] = minTtl[rr.Type];
                 if (warned.Add(rr.Type))
                 {
                     Warning(diagnostics, records[j].Location,
@@ -225,8 +239,6 @@ internal static class ZoneValidator
                 }
             }
         }
-
-        CheckCnameAndDname(records, group, removed, owner, diagnostics);
     }
 
     private static void CheckCnameAndDname(List<ZoneEntry> records, List<int> group, bool[] removed, DnsName owner, List<ZoneDiagnostic> diagnostics)
@@ -293,13 +305,13 @@ internal static class ZoneValidator
     }
 
     /// <summary>An in-zone NS target needs an address record (glue, or the host's own A/AAAA).</summary>
-    private static void CheckGlue(DnsName origin, List<ZoneEntry> records, bool[] removed, Dictionary<string, int> heads, int[] next, List<ZoneDiagnostic> diagnostics)
+    private static void CheckGlue(DnsName origin, List<ZoneEntry> records, List<int> nsRecords, bool[] removed, Dictionary<string, int> heads, int[] next, List<ZoneDiagnostic> diagnostics)
     {
         var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
-        for (int i = 0; i < records.Count; i++)
+        foreach (int i in nsRecords)
         {
             var rr = records[i].Record;
-            if (removed[i] || rr.Type != RecordType.NS || !DnsName.IsValidWire(rr.RData))
+            if (!DnsName.IsValidWire(rr.RData))
             {
                 continue;
             }

@@ -58,4 +58,18 @@ public class DnsNameParsingTests
         Assert.That(buffer[..length].ToArray(), Is.EqualTo(DnsName.Parse("Mail.example.com.").Wire.ToArray()));
         Assert.That(DnsName.TryWriteWire("@", Origin, buffer, out length, out _) && length == Origin.WireLength, Is.True);
     }
+
+    [Test]
+    public void NonAsciiCharactersBecomeTheirUtf8Octets()
+    {
+        // Was: 'é' became the single Latin-1 octet E9, unlike BIND reading the same UTF-8 file.
+        var name = DnsName.Parse("café.example.");
+        Assert.That(name.Wire[..6].ToArray(), Is.EqualTo(new byte[] { 5, (byte)'c', (byte)'a', (byte)'f', 0xC3, 0xA9 }));
+        Assert.That(name.ToString(), Is.EqualTo("caf\\195\\169.example."));
+        Assert.That(DnsName.Parse(name.ToString()), Is.EqualTo(name));
+        Assert.That(DnsName.Parse("\\é."), Is.EqualTo(DnsName.Parse("é.")));
+        Assert.That(DnsName.Parse("😀.").Wire.ToArray(), Is.EqualTo(new byte[] { 4, 0xF0, 0x9F, 0x98, 0x80, 0 }));
+        Assert.That(DnsName.TryParse(new string('é', 32) + ".", null, out _, out var error), Is.False);
+        Assert.That(error, Does.Contain("label longer"));
+    }
 }

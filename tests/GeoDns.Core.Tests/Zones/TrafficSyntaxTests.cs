@@ -145,6 +145,8 @@ public class TrafficSyntaxTests
     [TestCase("$REGION r1", "example.com.zone:6:9", "already declared at example.com.zone:6:1")]
     [TestCase("$CHECK c smtp", "example.com.zone:6:10", "unknown check kind")]
     [TestCase("$CHECK c tcp path=/", "example.com.zone:6:14", "does not apply to tcp")]
+    [TestCase("$CHECK c icmp port=1", "example.com.zone:6:15", "does not apply to icmp")]
+    [TestCase("$CHECK c dns path=/", "example.com.zone:6:14", "does not apply to dns")]
     [TestCase("$CHECK c http insecure=true", "example.com.zone:6:15", "does not apply to http")]
     [TestCase("$CHECK c http colour=1", "example.com.zone:6:15", "unknown check key")]
     [TestCase("$CHECK c http port=0", "example.com.zone:6:20", "bad port")]
@@ -191,6 +193,7 @@ public class TrafficSyntaxTests
     [TestCase("p MEMBER r1 192.0.2.2 rise=0", "example.com.zone:11:28", "bad rise")]
     [TestCase("p MEMBER r1 192.0.2.2 quorum=all", "example.com.zone:11:23", "unknown MEMBER key")]
     [TestCase("p MEMBER r1", "example.com.zone:11:12", "missing MEMBER target")]
+    [TestCase("p MEMBER r1 192.0.2.2 interval=1s timeout=2s", "example.com.zone:11:1", "shorter than its interval")]
     [TestCase("q MEMBER r1 192.0.2.2", "example.com.zone:11:3", "no POOL line before it")]
     public void MemberErrors(string line, string where, string fragment) =>
         AssertError(WithHeader(Regions + "p POOL A\np MEMBER r1 192.0.2.1\n" + line + "\n"), where, fragment);

@@ -87,6 +87,12 @@ internal sealed partial class ZoneParser
         }
 
         _includeStack.RemoveAt(_includeStack.Count - 1);
+        if (_includeStack.Count == 0)
+        {
+            // Let the file text go before validation: for a big zone it is the largest object.
+            _reader.Reset(string.Empty, file, [], _origin);
+            _lastOwnerText = null;
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -36,6 +36,12 @@ public static class RecordTypeNames
     /// <inheritdoc cref="TryGetType(string, out ushort)"/>
     public static bool TryGetType(ReadOnlySpan<char> name, out ushort type)
     {
+        if (name.Length == 1 && (name[0] | 0x20) == 'a')
+        {
+            type = 1; // A: most records of big zones, skip the hashing
+            return true;
+        }
+
         if (ByNameSpan.TryGetValue(name, out type))
         {
             return true;
