@@ -45,7 +45,7 @@ bench_init() { # workdir: creates it, kills PIDs a previous interrupted run reco
       [ -f "$f" ] || continue
       p="$(cat "$f")"
       # only if it still looks like one of ours (same command line recorded at start)
-      if [ -n "$p" ] && [ -f "$f.cmd" ] && [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" = "$(cat "$f.cmd")" ]; then
+      if [ -n "$p" ] && [ -f "$f.cmd" ] && [ "$( { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null)" = "$(cat "$f.cmd")" ]; then
         log "stopping leftover PID $p from an earlier run"; kill "$p" 2>/dev/null
       fi
     done
@@ -65,7 +65,7 @@ start_pinned() {
   BENCH_PIDS+=("$pid"); LASTPID="$pid"
   echo "$pid" > "$BENCH_WORK/pids/$name"
   sleep 0.05
-  tr '\0' ' ' < "/proc/$pid/cmdline" > "$BENCH_WORK/pids/$name.cmd" 2>/dev/null
+  { tr '\0' ' ' < "/proc/$pid/cmdline"; } > "$BENCH_WORK/pids/$name.cmd" 2>/dev/null
 }
 
 stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
