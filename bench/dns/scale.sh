@@ -142,16 +142,18 @@ reload_one() { # name
   sleep "$SETTLE_S"
   hwm0="$(mem_report "$PID")"
   local polls="$WORK/polls-$name.tsv"; : > "$polls"
-  # dig poller: every RELOAD_POLL_MS one dig with two queries (SOA serial, h0 A); logs
-  # start time, wall time of the dig, and both answers
+  # dig poller: every RELOAD_POLL_MS one dig with two queries (SOA serial, h0 A); logs the
+  # start time, the wall time of the dig process (ms), and its output (answers + query times)
+  local pause; pause="$(awk -v m="$RELOAD_POLL_MS" 'BEGIN{print m / 1000}')"
   (
     trap 'exit 0' TERM
     while :; do
-      a="$(now_s)"
-      out="$(taskset -c "$LOADGEN_CPU" dig +time=1 +tries=1 @127.0.0.1 -p "$PORT" "$ZONE" SOA +short h0."$ZONE" A +short 2>&1 | tr '\n' ' ')"
-      b="$(now_s)"
-      printf '%s\t%s\t%s\n' "$a" "$(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.0f", (b - a) * 1000}')" "$out" >> "$polls"
-      sleep "$(awk -v m="$RELOAD_POLL_MS" 'BEGIN{print m / 1000}')"
+      a="$EPOCHREALTIME"
+      out="$(taskset -c "$LOADGEN_CPU" dig +time=1 +tries=1 @127.0.0.1 -p "$PORT" "$ZONE" SOA +noall +answer +stats \
+             h0."$ZONE" A +noall +answer +stats 2>&1 | grep -v '^;; \(SERVER\|WHEN\|MSG\)' | tr '\n\t' '  ')"
+      b="$EPOCHREALTIME"
+      printf '%s\t%s\t%s \n' "$a" "$(( (${b/./} - ${a/./}) / 1000 ))" "$out" >> "$polls"
+      sleep "$pause"
     done
   ) &
   poller=$!; BENCH_PIDS+=("$poller")
@@ -174,7 +176,7 @@ reload_one() { # name
   # wait for the new serial (bounded), then keep polling 2 s more
   local end=$(( $(date +%s) + RELOAD_TIMEOUT_S ))
   while [ "$(date +%s)" -lt "$end" ]; do
-    t_new="$(awk -F'\t' -v t="$trig" -v s="$((SERIAL + 1))" '$1 >= t && index($3, " " s " ") { print $1 + $2 / 1000; exit }' "$polls")"
+    t_new="$(awk -F'\t' -v t="$trig" -v s="$((SERIAL + 1))" '$1 >= t && index($3, " " s " ") { printf "%.3f\n", $1 + $2 / 1000; exit }' "$polls")"
     [ -n "$t_new" ] && break
     sleep 0.2
   done
@@ -190,12 +192,13 @@ reload_one() { # name
   # analysis: a poll is good when both answers are present and consistent (old serial with
   # old h0, or new serial with new h0)
   local old_ok new_ok bad slow maxms total
-  read -r total old_ok new_ok bad maxms < <(awk -F'\t' -v s0="$SERIAL" -v s1="$((SERIAL + 1))" '
-    { n++; if ($2 > max) max = $2
+  read -r total old_ok new_ok bad maxms maxwall < <(awk -F'\t' -v s0="$SERIAL" -v s1="$((SERIAL + 1))" '
+    { n++; if ($2 > mw) mw = $2
+      rest = $3; while ((i = index(rest, "Query time: ")) > 0) { rest = substr(rest, i + 12); q = rest + 0; if (q > mq) mq = q }
       if (index($3, " " s0 " ") && index($3, "198.51.0.1 ")) o++
       else if (index($3, " " s1 " ") && index($3, "203.0.113.1 ")) w++
       else { b++; print "BAD poll at " $1 ": " $3 > "/dev/stderr" } }
-    END { print n + 0, o + 0, w + 0, b + 0, max + 0 }' "$polls" 2>"$RES/bad-polls-$name.txt")
+    END { print n + 0, o + 0, w + 0, b + 0, mq + 0, mw + 0 }' "$polls" 2>"$RES/bad-polls-$name.txt")
   local took="none within ${RELOAD_TIMEOUT_S} s"; [ -n "$t_new" ] && took="$(fsub "$t_new" "$trig") s"
   local plost="-" psent="-" pmax="-"
   if [ -n "$perf" ]; then
@@ -204,15 +207,15 @@ reload_one() { # name
     pmax="$(awk '/Average Latency/{gsub(/[),]/, "", $8); printf "%.1f", $8 * 1000}' "$RES/dnsperf-reload-$name.txt")"
     local rc; rc="$(awk '/Response codes:/{$1 = $2 = ""; sub(/^ +/, ""); print}' "$RES/dnsperf-reload-$name.txt")"
   fi
-  printf '| %s | %s | %s | %s old + %s new, %s bad | %s ms | %s / %s (%s) | %s ms | %s | %s |\n' \
-    "$name" "$( [ "$name" = geodns ] && echo "$RELOAD_TRIGGER" || echo "knotc zone-reload")" "$took" "$old_ok" "$new_ok" "$bad" "$maxms" \
+  printf '| %s | %s | %s | %s old + %s new, %s bad | %s ms) | %s / %s (%s) | %s ms | %s | %s |\n' \
+    "$name" "$( [ "$name" = geodns ] && echo "$RELOAD_TRIGGER" || echo "knotc zone-reload")" "$took" "$old_ok" "$new_ok" "$bad" "$maxms ms ($maxwall" \
     "${plost:-?}" "${psent:-?}" "${rc:-}" "${pmax:-?}" "$(echo "$hwm0" | awk '{print $2}') MB" "$(echo "$hwm1" | awk '{print $2}') MB" >> "$RES/reload.md"
-  log "$name reload: new serial after $took; polls: $total ($old_ok old, $new_ok new, $bad bad, slowest dig ${maxms} ms); dnsperf lost ${plost}/${psent}, max latency ${pmax} ms; VmHWM $(echo "$hwm0" | awk '{print $2}') -> $(echo "$hwm1" | awk '{print $2}') MB"
+  log "$name reload: new serial after $took; polls: $total ($old_ok old, $new_ok new, $bad bad, slowest dig query ${maxms} ms, slowest dig process ${maxwall} ms); dnsperf lost ${plost}/${psent}, max latency ${pmax} ms; VmHWM $(echo "$hwm0" | awk '{print $2}') -> $(echo "$hwm1" | awk '{print $2}') MB"
 }
 
 if [ -n "$RELOAD" ]; then
   {
-    echo "| server | trigger | trigger -> new serial | dig polls every ${RELOAD_POLL_MS} ms | slowest dig | dnsperf lost / sent (rcodes) at ${LOAD_QPS} q/s | dnsperf max latency | VmHWM before | VmHWM after |"
+    echo "| server | trigger | trigger -> new serial | dig polls every ${RELOAD_POLL_MS} ms | slowest dig query (process) | dnsperf lost / sent (rcodes) at ${LOAD_QPS} q/s | dnsperf max latency | VmHWM before | VmHWM after |"
     echo "|---|---|---|---|---|---|---|---|---|"
   } > "$RES/reload.md"
   for s in $RELOAD; do reload_one "$s"; done

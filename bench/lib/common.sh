@@ -133,7 +133,7 @@ mem_report() {
   awk -v a="${rss:-0}" -v b="${hwm:-0}" -v c="$trss" -v d="$tpss" 'BEGIN{printf "%.1f %.1f %.1f %.1f\n", a/1024, b/1024, c/1024, d/1024}'
 }
 
-now_s() { date +%s.%N; }
+now_s() { echo "$EPOCHREALTIME"; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a-b}'; }
 
 # median of the numbers on stdin (one per line; non-numbers ignored)
