@@ -227,22 +227,24 @@ fi
   echo
   echo "Zone $ZONE: $ZONE_LINES lines, $ZONE_MB MB (${MIX:-mixed}: per 10 names 7 A, 1 AAAA, 1 CNAME, 1 TXT unless MIX=a). Servers pinned to CPU $SERVER_CPU; dig polls every $POLL_MS ms from the launch of the process."
   echo "GeoDns: Release build, --udp-threads $GEODNS_THREADS, environment: ${GEODNS_ENV:-none beyond the runtimeconfig}."
+  echo "Memory read ${SETTLE_S} s after the first answer. VmRSS/VmHWM: the server's main process (for NSD that is the parent; the zone lives in the forked server child, so compare NSD by the tree Pss). Pss sums proportional set size over the process tree (shared pages counted once)."
   echo
-  echo "| server | median time to first answer (s) | per round | median CPU s until then | median VmRSS (MB) | median VmHWM (MB) | median tree Pss (MB) | load time / knot | RSS / knot |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| server | median time to first answer (s) | per round | median CPU s until then | median VmRSS (MB) | median VmHWM (MB) | median tree Pss (MB) | time / knot | CPU / knot | Pss / knot |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  kc="$(awk -F'\t' '$1 == "knot" {print $4}' "$RES/load.tsv" | median)"
   kt="$(awk -F'\t' '$1 == "knot" {print $3}' "$RES/load.tsv" | median)"
-  kr="$(awk -F'\t' '$1 == "knot" {print $5}' "$RES/load.tsv" | median)"
+  kr="$(awk -F'\t' '$1 == "knot" {print $8}' "$RES/load.tsv" | median)"
   for s in $SERVERS; do
     awk -F'\t' -v s="$s" '$1 == s' "$RES/load.tsv" > "$WORK/rows"
-    [ -s "$WORK/rows" ] || { echo "| $s | not measured | | | | | | | |"; continue; }
+    [ -s "$WORK/rows" ] || { echo "| $s | not measured | | | | | | | | |"; continue; }
     t="$(cut -f3 "$WORK/rows" | median)"; c="$(cut -f4 "$WORK/rows" | median)"
     r="$(cut -f5 "$WORK/rows" | median)"; h="$(cut -f6 "$WORK/rows" | median)"; p="$(cut -f8 "$WORK/rows" | median)"
     per="$(cut -f3 "$WORK/rows" | paste -sd' ' -)"
-    rt="-"; rr="-"
+    rt="-"; rr="-"; rc="-"
     if [ "$s" != knot ] && [ "$kt" != "?" ]; then
-      rt="$(awk -v a="$t" -v b="$kt" 'BEGIN{printf "%.2f", a / b}')"; rr="$(awk -v a="$r" -v b="$kr" 'BEGIN{printf "%.2f", a / b}')"
+      rt="$(awk -v a="$t" -v b="$kt" 'BEGIN{printf "%.2f", a / b}')"; rc="$(awk -v a="$c" -v b="$kc" 'BEGIN{printf "%.2f", a / b}')"; rr="$(awk -v a="$p" -v b="$kr" 'BEGIN{printf "%.2f", a / b}')"
     fi
-    echo "| $s | $t | $per | $c | $r | $h | $p | $rt | $rr |"
+    echo "| $s | $t | $per | $c | $r | $h | $p | $rt | $rc | $rr |"
   done
   if [ -f "$RES/reload.md" ]; then
     echo
