@@ -72,11 +72,9 @@ public static class ZoneFileLoader
 
     private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         origin ??= OriginFromFileName(fileName);
         var parser = new ZoneParser(origin, readInclude);
         parser.ParseText(text, fileName);
-        Console.WriteLine($"parse {sw.ElapsedMilliseconds} gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
         var diagnostics = parser.Diagnostics;
         var zoneOrigin = parser.ZoneOrigin;
         if (zoneOrigin is null)
@@ -88,7 +86,6 @@ public static class ZoneFileLoader
 
         var pools = parser.Traffic.FinishPools(zoneOrigin);
         var records = ZoneValidator.Validate(zoneOrigin, fileName, parser.Records, parser.Traffic.PoolOwners, diagnostics);
-        Console.WriteLine($"validate {sw.ElapsedMilliseconds}");
         return new ZoneFile
         {
             Origin = zoneOrigin,
