@@ -18,6 +18,7 @@
 #   SERVERS ["knot nsd geodns"]  GEODNS_THREADS [1]  GEODNS_ENV [""]
 #   RELOAD ["geodns knot"] (empty: skip phase 2)  RELOAD_TRIGGER [file] (file|hup)
 #   RELOAD_POLL_MS [50]  RELOAD_TIMEOUT_S [120]  LOAD_QPS [3000] (0: no dnsperf during reload)
+#   LOAD_WINDOW_S [60] dnsperf's run during the reload (starts 2 s before the trigger)
 #   BASE_PORT [5450]  RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0]
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -31,6 +32,7 @@ SERVER_CPU="${SERVER_CPU:-1}"; LOADGEN_CPU="${LOADGEN_CPU:-0}"
 SERVERS="${SERVERS:-knot nsd geodns}"; GEODNS_THREADS="${GEODNS_THREADS:-1}"; GEODNS_ENV="${GEODNS_ENV:-}"
 RELOAD="${RELOAD-geodns knot}"; RELOAD_TRIGGER="${RELOAD_TRIGGER:-file}"
 RELOAD_POLL_MS="${RELOAD_POLL_MS:-50}"; RELOAD_TIMEOUT_S="${RELOAD_TIMEOUT_S:-120}"; LOAD_QPS="${LOAD_QPS:-3000}"
+LOAD_WINDOW_S="${LOAD_WINDOW_S:-60}"
 BASE_PORT="${BASE_PORT:-5450}"
 RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -158,8 +160,8 @@ reload_one() { # name
   ) &
   poller=$!; BENCH_PIDS+=("$poller")
   if [ "$LOAD_QPS" -gt 0 ]; then
-    taskset -c "$LOADGEN_CPU" timeout $((RELOAD_TIMEOUT_S + 40)) dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/reload-queries.txt" \
-      -l $((RELOAD_TIMEOUT_S + 30)) -Q "$LOAD_QPS" -c 1 -T 1 -t 2 > "$RES/dnsperf-reload-$name.txt" 2>&1 &
+    taskset -c "$LOADGEN_CPU" timeout $((LOAD_WINDOW_S + 30)) dnsperf -s 127.0.0.1 -p "$PORT" -d "$WORK/reload-queries.txt" \
+      -l "$LOAD_WINDOW_S" -Q "$LOAD_QPS" -c 1 -T 1 -t 2 > "$RES/dnsperf-reload-$name.txt" 2>&1 &
     perf=$!; BENCH_PIDS+=("$perf")
   fi
   sleep 2
@@ -181,9 +183,11 @@ reload_one() { # name
     sleep 0.2
   done
   sleep 2
+  # dnsperf runs its whole window (not interrupted: queries in flight at an interruption would
+  # count as lost); the dig poller runs until then too
+  [ -n "$perf" ] && { wait "$perf" 2>/dev/null; local n=() p; for p in "${BENCH_PIDS[@]}"; do [ "$p" != "$perf" ] && n+=("$p"); done; BENCH_PIDS=("${n[@]}"); }
   local hwm1; hwm1="$(mem_report "$PID")"
   kill "$poller" 2>/dev/null; wait "$poller" 2>/dev/null
-  [ -n "$perf" ] && { kill -INT "$perf" 2>/dev/null; wait "$perf" 2>/dev/null; }
   cp "$WORK/$name.out" "$RES/$name-reload.log"
   stop_pid "$PID"
   # restore the next version for a later server
