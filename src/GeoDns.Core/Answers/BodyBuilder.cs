@@ -119,11 +119,37 @@ public sealed class BodyBuilder
             AdditionalCount = (ushort)_additionalCount,
             LengthWithoutAdditional = _lengthWithoutAdditional < 0 ? body.Length : _lengthWithoutAdditional,
             AdditionalRequired = additionalRequired,
-            Fixups = _fixups.Select(f => f - _bodyStart).ToArray(),
+            Fixups = SharedFixups(),
             Dynamic = dynamic,
             DynamicOwnerOffset = dynamicOwnerOffset,
             DynamicEmpty = dynamicEmpty,
         };
+    }
+
+    // Most prepared answers have no fixup or a single one at body offset 0 (the owner pointer
+    // of a record owned by the question): share those arrays instead of one per answer. A
+    // large zone has one prepared answer per RRset, so this saves an object each.
+    private static readonly int[] FixupAtStart = [0];
+
+    private int[] SharedFixups()
+    {
+        if (_fixups.Count == 0)
+        {
+            return [];
+        }
+
+        if (_fixups.Count == 1 && _fixups[0] == _bodyStart)
+        {
+            return FixupAtStart;
+        }
+
+        var fixups = new int[_fixups.Count];
+        for (int i = 0; i < fixups.Length; i++)
+        {
+            fixups[i] = _fixups[i] - _bodyStart;
+        }
+
+        return fixups;
     }
 
     private void Count()

@@ -16,6 +16,7 @@ public sealed class ZoneCompiler
     private readonly Dictionary<string, BuildNode> _nodes = new(StringComparer.Ordinal);
     private readonly ResourceRecord _soa;
     private readonly ResourceRecord _negativeSoa;
+    private readonly Dictionary<string, ushort[]> _typeArrays = new(StringComparer.Ordinal);
     private int _recordCount;
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa)
@@ -128,7 +129,7 @@ public sealed class ZoneCompiler
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
             // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
             other = pool.Type == RecordType.CNAME ? answers[0] : noData;
-            return new ZoneNode(node.Name, [.. types], [.. answers], other, answers[0], answers[0]);
+            return new ZoneNode(node.Name, SharedTypes(types), [.. answers], other, answers[0], answers[0]);
         }
 
         if (node.Find(RecordType.CNAME) is { } cname)
@@ -155,7 +156,7 @@ public sealed class ZoneCompiler
             types.Add(RecordType.CNAME);
             answers.Add(plain);
             other = Chain(node, cname[0], 0, mode);
-            return new ZoneNode(node.Name, [.. types], [.. answers], other, plain, plain);
+            return new ZoneNode(node.Name, SharedTypes(types), [.. answers], other, plain, plain);
         }
 
         foreach (var set in node.Sets)
@@ -176,7 +177,29 @@ public sealed class ZoneCompiler
             anyTcp = builder.Build(true, ResponseCode.NoError);
         }
 
-        return new ZoneNode(node.Name, [.. types], [.. answers], noData, answers[0], anyTcp);
+        return new ZoneNode(node.Name, SharedTypes(types), [.. answers], noData, answers[0], anyTcp);
+    }
+
+    /// <summary>
+    /// One array per distinct list of types (nodes never change them): a large zone has few
+    /// distinct lists, so this saves an object per name.
+    /// </summary>
+    private ushort[] SharedTypes(List<ushort> types)
+    {
+        var key = string.Create(types.Count, types, static (chars, list) =>
+        {
+            for (int i = 0; i < chars.Length; i++)
+            {
+                chars[i] = (char)list[i];
+            }
+        });
+        if (!_typeArrays.TryGetValue(key, out var shared))
+        {
+            shared = [.. types];
+            _typeArrays.Add(key, shared);
+        }
+
+        return shared;
     }
 
     private PreparedAnswer DataAnswer(BuildNode node, List<ResourceRecord> set, TemplateMode mode)

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Query-path benchmark: GeoDns vs Knot DNS vs NSD on one static zone and one query mix.
+#
+# Each server in turn serves example.test on 127.0.0.1, pinned to SERVER_CPU; dnsperf, pinned
+# to LOADGEN_CPU, sends the 200-line mix. Rounds interleave the servers; the summary gives
+# medians and GeoDns's ratio to Knot. The figure to compare is server CPU time per answered
+# query (utime+stime of the server's process tree from /proc over the dnsperf run, divided by
+# the queries dnsperf got answers for): on 2 cores one dnsperf thread often limits queries/s.
+#
+# Usage: bench/dns/run.sh
+# Knobs (environment, defaults in brackets):
+#   ROUNDS [3]  DURATION [10] s per dnsperf run  WARMUP [2] s of dnsperf before each run
+#   CLIENTS [4] (dnsperf -c)  OUTSTANDING [200] (-q)  QTIMEOUT [2] (-t)
+#   SERVER_CPU [1]  LOADGEN_CPU [0]
+#   SERVERS ["knot nsd geodns"]   GEODNS_VARIANTS ["1 2"]: one GeoDns run per entry, each
+#       "THREADS" or "THREADS:VAR=VALUE,VAR=VALUE" (--udp-threads and extra environment, e.g.
+#       "1:DOTNET_TieredCompilation=0")
+#   GEODNS_ENV [""]  environment for every GeoDns run, e.g. "DOTNET_TieredPGO=0"
+#   BASE_PORT [5400] knot BASE+1, nsd BASE+2, GeoDns variants BASE+10, +11, ...
+#   RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0] (1: use the existing Release build as is)
+set -u
+HERE="$(cd "$(dirname "$0")" && pwd)"
+. "$HERE/../lib/common.sh"
+. "$HERE/data.sh"
+. "$HERE/servers.sh"
+
+ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-2}"
+CLIENTS="${CLIENTS:-4}"; OUTSTANDING="${OUTSTANDING:-200}"; QTIMEOUT="${QTIMEOUT:-2}"
+SERVER_CPU="${SERVER_CPU:-1}"; LOADGEN_CPU="${LOADGEN_CPU:-0}"
+SERVERS="${SERVERS:-knot nsd geodns}"; GEODNS_VARIANTS="${GEODNS_VARIANTS:-1 2}"; GEODNS_ENV="${GEODNS_ENV:-}"
+BASE_PORT="${BASE_PORT:-5400}"
+RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+RES="$RES_DIR/dns-$STAMP"
+WORK=/tmp/geodns-bench-dns
+
+need dnsperf dig knotd nsd taskset timeout ss dotnet
+[ "$(nproc)" -gt "$((SERVER_CPU > LOADGEN_CPU ? SERVER_CPU : LOADGEN_CPU))" ] || die "CPU $SERVER_CPU/$LOADGEN_CPU not present ($(nproc) CPUs)"
+bench_init "$WORK"
+mkdir -p "$RES" "$WORK/zones"
+gen_example_zone > "$WORK/zones/example.test.zone"
+gen_example_mix > "$WORK/queries.txt"
+cp "$WORK/zones/example.test.zone" "$WORK/queries.txt" "$RES/"
+GEODNS_DLL="$(geodns_dll)"
+
+# ---- the server list: name|port|command (ENV=VAL words may precede the command)
+declare -a LIST=()
+for s in $SERVERS; do
+  case "$s" in
+    knot) LIST+=("knot|$((BASE_PORT+1))|$(knot_setup "$WORK/knot" $((BASE_PORT+1)) example.test "$WORK/zones/example.test.zone")");;
+    nsd)  LIST+=("nsd|$((BASE_PORT+2))|$(nsd_setup "$WORK/nsd" $((BASE_PORT+2)) example.test "$WORK/zones/example.test.zone")");;
+    geodns)
+      i=0
+      for v in $GEODNS_VARIANTS; do
+        threads="${v%%:*}"; extra=""; name="geodns-t$threads"
+        if [ "$v" != "$threads" ]; then extra="${v#*:}"; extra="${extra//,/ }"; name="$name-$(echo "$extra" | sed 's/DOTNET_//g; s/ /-/g')"; fi
+        port=$((BASE_PORT+10+i)); i=$((i+1))
+        LIST+=("$name|$port|$GEODNS_ENV $extra $(geodns_cmd "$WORK/zones" "$port" "$threads")")
+      done;;
+    *) die "unknown server '$s' (knot nsd geodns)";;
+  esac
+done
+
+{ server_versions; echo "GEODNS_ENV=${GEODNS_ENV:-<none>} GEODNS_VARIANTS=$GEODNS_VARIANTS"; } > "$RES/versions.txt"
+: > "$RES/verify.txt"; : > "$RES/raw.tsv"; : > "$RES/skipped.txt"
+
+# ---- answer checks: status + sorted answer section of every distinct query of the mix.
+# The first server checked is the reference; any later difference aborts the run.
+answers_of() { # port -> one line per distinct query: "QUERY => STATUS | answers"
+  local port="$1" q out st an
+  sort -u "$WORK/queries.txt" | while read -r q; do
+    out="$(qdig "$port" $q +noall +comments +answer)"
+    st="$(echo "$out" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -1)"
+    an="$(echo "$out" | grep -v '^;' | grep -v '^$' | awk '{print $1, $4, $5, $6, $7}' | sort | paste -sd ';' -)"
+    echo "$q => ${st:-NO_RESPONSE} | $an"
+  done
+}
+
+verify() { # name port -> dies when an answer is wrong
+  local name="$1" port="$2" got
+  got="$(answers_of "$port")"
+  { echo "== $name"; echo "$got"; } >> "$RES/verify.txt"
+  qdig "$port" example.test SOA +noall +comments | grep -q 'status: NOERROR' || die "$name: example.test SOA is not NOERROR"
+  [ "$(qdig "$port" www.example.test A +short | sort | paste -sd, -)" = "192.0.2.1,192.0.2.2" ] || die "$name: www.example.test A is not 192.0.2.1,192.0.2.2"
+  qdig "$port" nx1.example.test A +noall +comments | grep -q 'status: NXDOMAIN' || die "$name: nx1.example.test A is not NXDOMAIN"
+  if [ ! -f "$WORK/reference.txt" ]; then
+    echo "$got" > "$WORK/reference.txt"; REFNAME="$name"
+    grep -q 'NO_RESPONSE' "$WORK/reference.txt" && die "$name left queries of the mix unanswered (see $RES/verify.txt)"
+  elif ! diff -u "$WORK/reference.txt" <(echo "$got") > "$WORK/diff.txt"; then
+    cat "$WORK/diff.txt" >&2
+    die "$name answers differently from $REFNAME (diff above, all answers in $RES/verify.txt)"
+  fi
+}
+
+dnsperf_run() { # port seconds outfile
+  timeout $(( $2 + QTIMEOUT + 20 )) taskset -c "$LOADGEN_CPU" \
+    dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" > "$3" 2>&1
+}
+
+bench_one() { # round "name|port|command"
+  local round="$1" name port cmd pid t0 t1 f
+  IFS='|' read -r name port cmd <<< "$2"
+  if port_busy "$port"; then
+    log "PORT IN USE: 127.0.0.1:$port is already bound ($(port_user "$port" | awk '{print $1, $5}' | paste -sd' ' -)) - skipping $name; set BASE_PORT to move"
+    echo "round $round: $name skipped, port $port in use" >> "$RES/skipped.txt"
+    return
+  fi
+  # shellcheck disable=SC2086
+  start_pinned "$SERVER_CPU" "$name" $cmd; pid="$LASTPID"
+  if ! wait_soa "$port" example.test 60; then
+    tail -20 "$WORK/$name.out" >&2
+    die "$name did not answer example.test SOA within 60 s"
+  fi
+  verify "$name" "$port"
+  dnsperf_run "$port" "$WARMUP" "$WORK/warmup-$name.txt"
+  f="$RES/dnsperf-$name-r$round.txt"
+  t0="$(tree_ticks "$pid")"
+  dnsperf_run "$port" "$DURATION" "$f"
+  t1="$(tree_ticks "$pid")"
+  kill -0 "$pid" 2>/dev/null || die "$name exited during the run (log: $WORK/$name.out)"
+  cp "$WORK/$name.out" "$RES/$name.log" 2>/dev/null
+  stop_pid "$pid"
+  local sent compl lost qps rt cpuus cpupct
+  sent="$(awk '/Queries sent:/{print $3}' "$f")"
+  compl="$(awk '/Queries completed:/{print $3}' "$f")"
+  lost="$(awk '/Queries lost:/{print $3}' "$f")"
+  qps="$(awk '/Queries per second:/{printf "%.0f", $4}' "$f")"
+  rt="$(awk '/Run time \(s\):/{print $4}' "$f")"
+  [ -n "$compl" ] && [ "$compl" -gt 0 ] || die "$name: dnsperf reported no completed queries (see $f)"
+  cpuus="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v c="$compl" 'BEGIN{printf "%.2f", 1e6 * t / hz / c}')"
+  cpupct="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v rt="${rt:-$DURATION}" 'BEGIN{printf "%.0f", 100 * t / hz / rt}')"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$qps" "$lost" "$sent" "$compl" "$cpuus" "$cpupct" >> "$RES/raw.tsv"
+  log "$name round $round: ${qps} q/s, lost $lost/$sent, server CPU ${cpupct}% of a core, ${cpuus} µs CPU per answered query"
+}
+
+log "results in $RES; servers: $(printf '%s ' "${LIST[@]%%|*}")"
+for round in $(seq 1 "$ROUNDS"); do
+  for entry in "${LIST[@]}"; do bench_one "$round" "$entry"; done
+done
+
+# ---- summary
+{
+  echo "# GeoDns vs Knot vs NSD: loopback query benchmark ($STAMP)"
+  echo
+  echo "$(nproc) CPUs (shared with other work), server pinned to CPU $SERVER_CPU, dnsperf to CPU $LOADGEN_CPU."
+  echo "Each run: ${WARMUP} s warm-up, then \`dnsperf -l $DURATION -c $CLIENTS -T 1 -q $OUTSTANDING -t $QTIMEOUT\` on the 200-line mix; $ROUNDS interleaved rounds."
+  echo "GeoDns: Release build, environment: ${GEODNS_ENV:-none beyond the runtimeconfig (TieredCompilation on, TieredPGO on, workstation non-concurrent GC)}."
+  echo
+  echo "| server | median q/s | lost / sent (all rounds) | median server CPU (% of a core) | median CPU µs / answered query | per round | ratio to knot (medians) | median of per-round ratios |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for entry in "${LIST[@]}"; do
+    name="${entry%%|*}"
+    awk -F'\t' -v s="$name" '$1 == s' "$RES/raw.tsv" > "$WORK/rows"
+    [ -s "$WORK/rows" ] || { echo "| $name | not measured | | | | | | |"; continue; }
+    mq="$(cut -f3 "$WORK/rows" | median)"; mc="$(cut -f7 "$WORK/rows" | median)"; mp="$(cut -f8 "$WORK/rows" | median)"
+    lost="$(awk -F'\t' '{l += $4; s += $5} END {print l " / " s}' "$WORK/rows")"
+    per="$(cut -f7 "$WORK/rows" | paste -sd' ' -)"
+    r1="-"; r2="-"
+    if [ "$name" != knot ] && grep -q '^knot	' "$RES/raw.tsv"; then
+      kc="$(awk -F'\t' '$1 == "knot"' "$RES/raw.tsv" | cut -f7 | median)"
+      r1="$(awk -v a="$mc" -v b="$kc" 'BEGIN{printf "%.2f", a / b}')"
+      r2="$(awk -F'\t' -v s="$name" '$1 == "knot" {k[$2] = $7} $1 == s {m[$2] = $7} END {for (r in m) if (r in k) print m[r] / k[r]}' "$RES/raw.tsv" | median)"
+      r2="$(awk -v a="$r2" 'BEGIN{printf "%.2f", a}')"
+    fi
+    echo "| $name | $mq | $lost | $mp% | $mc | $per | $r1 | $r2 |"
+  done
+  echo
+  echo "CPU µs/query = (utime+stime of the server process tree during the dnsperf run) / queries answered."
+  echo "A server near 100% CPU is saturated; below that, dnsperf (one thread) limits q/s."
+  [ -s "$RES/skipped.txt" ] && { echo; echo "Skipped:"; cat "$RES/skipped.txt"; }
+} > "$RES/summary.md"
+ln -sfn "dns-$STAMP" "$RES_DIR/dns-latest"
+echo; cat "$RES/versions.txt"; echo; cat "$RES/summary.md"; echo; echo "results: $RES"

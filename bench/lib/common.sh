@@ -1,0 +1,157 @@
+# Shared helpers for GeoDns's benchmark scripts (sourced, not run).
+#
+# Everything a script starts goes through start_pinned/start_bg, which records the PID;
+# bench_cleanup (installed as the EXIT/INT/TERM trap by bench_init) stops those PIDs and
+# nothing else. Only 127.0.0.0/8 is ever used.
+
+BENCH_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BENCH_ROOT="$(cd "$BENCH_LIB/.." && pwd)"
+REPO_ROOT="$(cd "$BENCH_ROOT/.." && pwd)"
+CLK_TCK="$(getconf CLK_TCK)"
+LASTPID=""
+declare -a BENCH_PIDS=()
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { echo "ERROR: $*" >&2; exit 1; }
+
+need() { # cmd... -> exit 2 with the install hint when one is missing
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || {
+      echo "missing: $c (apt-get install -y dnsperf knot nsd bind9-dnsutils; .NET 10 SDK for GeoDns)" >&2
+      exit 2
+    }
+  done
+}
+
+bench_cleanup() {
+  local p
+  for p in "${BENCH_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    local alive=0
+    for p in "${BENCH_PIDS[@]:-}"; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.2
+  done
+  for p in "${BENCH_PIDS[@]:-}"; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null; done
+  BENCH_PIDS=()
+}
+
+bench_init() { # workdir: creates it, kills PIDs a previous interrupted run recorded there, installs traps
+  BENCH_WORK="$1"
+  if [ -d "$BENCH_WORK/pids" ]; then
+    local f p
+    for f in "$BENCH_WORK"/pids/*; do
+      [ -f "$f" ] || continue
+      p="$(cat "$f")"
+      # only if it still looks like one of ours (same command line recorded at start)
+      if [ -n "$p" ] && [ -f "$f.cmd" ] && [ "$( { tr '\0' ' ' < "/proc/$p/cmdline"; } 2>/dev/null)" = "$(cat "$f.cmd")" ]; then
+        log "stopping leftover PID $p from an earlier run"; kill "$p" 2>/dev/null
+      fi
+    done
+  fi
+  rm -rf "$BENCH_WORK"; mkdir -p "$BENCH_WORK/pids"
+  trap bench_cleanup EXIT
+  trap 'echo "interrupted" >&2; bench_cleanup; exit 130' INT TERM
+}
+
+# start_pinned CPU NAME cmd... : runs cmd in the background pinned to CPU (stdout+stderr to
+# $BENCH_WORK/NAME.out), records the PID in LASTPID. ENV=VAL words before the command are
+# passed with env(1).
+start_pinned() {
+  local cpu="$1" name="$2"; shift 2
+  taskset -c "$cpu" env "$@" >"$BENCH_WORK/$name.out" 2>&1 &
+  local pid=$!
+  BENCH_PIDS+=("$pid"); LASTPID="$pid"
+  echo "$pid" > "$BENCH_WORK/pids/$name"
+  sleep 0.05
+  { tr '\0' ' ' < "/proc/$pid/cmdline"; } > "$BENCH_WORK/pids/$name.cmd" 2>/dev/null
+}
+
+stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
+  local pid="$1" i
+  [ -z "$pid" ] && return
+  kill "$pid" 2>/dev/null
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  local n=() p
+  for p in "${BENCH_PIDS[@]:-}"; do [ -n "$p" ] && [ "$p" != "$pid" ] && n+=("$p"); done
+  BENCH_PIDS=("${n[@]:-}")
+}
+
+# port_user PORT -> prints "udp"/"tcp" lines of sockets already bound to PORT (any address)
+port_user() { ss -Hlnu "sport = :$1" 2>/dev/null; ss -Hlnt "sport = :$1" 2>/dev/null; }
+port_busy() { [ -n "$(port_user "$1")" ]; }
+
+# dig wrapper: one try, 1 s timeout, against 127.0.0.1:PORT
+qdig() { local port="$1"; shift; dig +time=1 +tries=1 @127.0.0.1 -p "$port" "$@" 2>&1; }
+
+# wait_soa PORT ZONE TIMEOUT_S -> 0 once ZONE SOA answers NOERROR with the SOA in the answer
+wait_soa() {
+  local port="$1" zone="$2" limit="$3" end
+  end=$(( $(date +%s) + limit ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    if qdig "$port" "$zone" SOA +noall +comments +answer | grep -q 'status: NOERROR'; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# tree_ticks PID -> utime+stime (clock ticks) of PID and all its live descendants (threads included)
+tree_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+    { i = index($0, " ("); pid = substr($0, 1, i - 1)
+      rest = $0; j = 0; while ((k = index(substr(rest, j + 1), ")")) > 0) j += k
+      n = split(substr($0, j + 2), f, " ")
+      par[pid] = f[2]; tk[pid] = f[12] + f[13] }
+    END { s = 0
+      for (p in tk) { q = p; d = 0
+        while (q != "" && q > 1 && d < 64) { if (q == root) { s += tk[p]; break }; q = par[q]; d++ } }
+      print s }'
+}
+
+# tree_pids PID -> PID and its live descendants, one per line
+tree_pids() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+    { i = index($0, " ("); pid = substr($0, 1, i - 1)
+      rest = $0; j = 0; while ((k = index(substr(rest, j + 1), ")")) > 0) j += k
+      split(substr($0, j + 2), f, " "); par[pid] = f[2] }
+    END { for (p in par) { q = p; d = 0
+        while (q != "" && q > 1 && d < 64) { if (q == root) { print p; break }; q = par[q]; d++ } } }'
+}
+
+# mem_report PID -> "rss_mb hwm_mb tree_rss_mb tree_pss_mb" (main process VmRSS/VmHWM; sums over the tree)
+mem_report() {
+  local root="$1" p rss hwm trss=0 tpss=0 r s
+  rss="$(awk '/^VmRSS:/{print $2}' "/proc/$root/status" 2>/dev/null)"
+  hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$root/status" 2>/dev/null)"
+  for p in $(tree_pids "$root"); do
+    r="$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null)"; trss=$(( trss + ${r:-0} ))
+    s="$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)"; tpss=$(( tpss + ${s:-0} ))
+  done
+  awk -v a="${rss:-0}" -v b="${hwm:-0}" -v c="$trss" -v d="$tpss" 'BEGIN{printf "%.1f %.1f %.1f %.1f\n", a/1024, b/1024, c/1024, d/1024}'
+}
+
+now_s() { echo "$EPOCHREALTIME"; }
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a-b}'; }
+
+# median of the numbers on stdin (one per line; non-numbers ignored)
+median() {
+  grep -E '^-?[0-9.]+$' | sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "?"; exit}
+    if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'
+}
+
+# geodns_dll -> path of the Release build (builds it when missing or older than the sources, unless NO_BUILD=1)
+geodns_dll() {
+  local dll="$REPO_ROOT/src/GeoDns/bin/Release/net10.0/geodns.dll"
+  if [ "${NO_BUILD:-0}" != 1 ]; then
+    if [ ! -f "$dll" ] || [ -n "$(find "$REPO_ROOT/src" -name '*.cs' -newer "$dll" -print -quit)" ]; then
+      log "building GeoDns (Release)"
+      dotnet build "$REPO_ROOT/src/GeoDns" -c Release -v q -nologo >"$BENCH_WORK/build.out" 2>&1 \
+        || { tail -30 "$BENCH_WORK/build.out" >&2; die "GeoDns build failed"; }
+    fi
+  fi
+  [ -f "$dll" ] || die "no GeoDns build at $dll"
+  echo "$dll"
+}
