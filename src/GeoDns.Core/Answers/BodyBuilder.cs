@@ -19,51 +19,65 @@ public sealed class BodyBuilder
     // Pointers must stay valid after being shifted by up to 255 octets at query time.
     private const int MaxPointerTarget = 0x3FFF - DnsName.MaxWireLength;
 
-    private readonly List<byte> _message = [];
-    private readonly Dictionary<string, int> _known = new(StringComparer.Ordinal);
     private readonly List<int> _fixups = [];
-    private readonly TemplateMode _mode;
-    private readonly int _bodyStart;
-    private Section _section = Section.Answer;
+
+    // Message offsets of the names (and their suffixes) written so far, which later names may
+    // point to. Matching compares the message bytes themselves, so nothing is allocated.
+    private readonly List<int> _known = [];
+    private byte[] _message = new byte[512];
+    private int _length;
+    private TemplateMode _mode;
+    private int _bodyStart;
+    private Section _section;
     private int _answerCount;
     private int _authorityCount;
     private int _additionalCount;
-    private int _lengthWithoutAdditional = -1;
+    private int _lengthWithoutAdditional;
 
-    public BodyBuilder(DnsName templateName, TemplateMode mode)
+    private readonly BodyArena? _arena;
+
+    public BodyBuilder(DnsName templateName, TemplateMode mode, BodyArena? arena = null)
+    {
+        _arena = arena;
+        TemplateName = templateName;
+        Reset(templateName, mode);
+    }
+
+    /// <summary>Starts a new reply, keeping the buffers: one builder can encode a whole zone.</summary>
+    public void Reset(DnsName templateName, TemplateMode mode)
     {
         _mode = mode;
         TemplateName = templateName;
-        _message.AddRange(new byte[DnsWire.HeaderLength]);
+        _fixups.Clear();
+        _known.Clear();
+        _section = Section.Answer;
+        _answerCount = _authorityCount = _additionalCount = 0;
+        _lengthWithoutAdditional = -1;
+        LastRDataNameOffset = -1;
+        _length = 0;
+        Append(stackalloc byte[DnsWire.HeaderLength]);
         int offset = DnsWire.HeaderLength;
         var wire = templateName.Wire;
-        var key = templateName.Key;
 
         // A wildcard template's own name is never a compression target: only its parents are.
-        bool skipFirst = mode == TemplateMode.Wildcard;
-        int pos = 0;
+        int pos = mode == TemplateMode.Wildcard ? wire[0] + 1 : 0;
         while (wire[pos] != 0)
         {
-            if (!skipFirst)
-            {
-                _known.TryAdd(key[pos..], offset + pos);
-            }
-
-            skipFirst = false;
+            _known.Add(offset + pos);
             pos += wire[pos] + 1;
         }
 
-        _message.AddRange(wire.ToArray());
-        _message.AddRange(new byte[4]);
-        _bodyStart = _message.Count;
+        Append(wire);
+        Append(stackalloc byte[4]);
+        _bodyStart = _length;
     }
 
-    public DnsName TemplateName { get; }
+    public DnsName TemplateName { get; private set; }
 
     public int RecordCount => _answerCount + _authorityCount + _additionalCount;
 
     /// <summary>Message offset of the next byte to be written.</summary>
-    public int Position => _message.Count;
+    public int Position => _length;
 
     public void StartSection(Section section)
     {
@@ -74,7 +88,7 @@ public sealed class BodyBuilder
 
         if (section == Section.Additional && _lengthWithoutAdditional < 0)
         {
-            _lengthWithoutAdditional = _message.Count - _bodyStart;
+            _lengthWithoutAdditional = _length - _bodyStart;
         }
 
         _section = section;
@@ -94,7 +108,7 @@ public sealed class BodyBuilder
     /// <summary>Adds <paramref name="record"/>'s data under another owner name (CNAME chase through a wildcard).</summary>
     public void Add(DnsName owner, ResourceRecord record)
     {
-        WriteName(owner, compress: true);
+        WriteName(owner.Wire, compress: true);
         WriteFixed(record);
         WriteRData(record);
         Count();
@@ -106,7 +120,8 @@ public sealed class BodyBuilder
     public PreparedAnswer Build(bool authoritative, int responseCode, bool additionalRequired = false,
         IDynamicAnswer? dynamic = null, int dynamicOwnerOffset = 0, PreparedAnswer? dynamicEmpty = null)
     {
-        var body = _message.GetRange(_bodyStart, _message.Count - _bodyStart).ToArray();
+        var encoded = _message.AsSpan(_bodyStart, _length - _bodyStart);
+        var body = _arena is null ? new ArraySegment<byte>(encoded.ToArray()) : _arena.Store(encoded);
         return new PreparedAnswer
         {
             Body = body,
@@ -117,7 +132,7 @@ public sealed class BodyBuilder
             AnswerCount = (ushort)_answerCount,
             AuthorityCount = (ushort)_authorityCount,
             AdditionalCount = (ushort)_additionalCount,
-            LengthWithoutAdditional = _lengthWithoutAdditional < 0 ? body.Length : _lengthWithoutAdditional,
+            LengthWithoutAdditional = _lengthWithoutAdditional < 0 ? body.Count : _lengthWithoutAdditional,
             AdditionalRequired = additionalRequired,
             Fixups = SharedFixups(),
             Dynamic = dynamic,
@@ -172,55 +187,53 @@ public sealed class BodyBuilder
 
     private void WriteRData(ResourceRecord record)
     {
-        int lengthAt = _message.Count;
+        int lengthAt = _length;
         WriteUInt16(0);
-        int start = _message.Count;
-        var rdata = record.RData;
+        int start = _length;
+        var rdata = record.RData.AsSpan();
         LastRDataNameOffset = -1;
         switch (record.Type)
         {
             // RFC 3597 4: only the RFC 1035 types may have names in RDATA compressed.
             case RecordType.NS or RecordType.CNAME or RecordType.PTR:
-                LastRDataNameOffset = _message.Count;
-                WriteName(DnsName.FromWire(rdata), compress: true);
+                LastRDataNameOffset = _length;
+                WriteName(rdata, compress: true);
                 break;
             case RecordType.MX:
-                _message.AddRange(rdata.AsSpan(0, 2).ToArray());
-                LastRDataNameOffset = _message.Count;
-                WriteName(DnsName.FromWire(rdata.AsSpan(2)), compress: true);
+                Append(rdata[..2]);
+                LastRDataNameOffset = _length;
+                WriteName(rdata[2..], compress: true);
                 break;
             case RecordType.SOA:
                 int mnameLength = NameLength(rdata, 0);
                 int rnameLength = NameLength(rdata, mnameLength);
-                WriteName(DnsName.FromWire(rdata.AsSpan(0, mnameLength)), compress: true);
-                WriteName(DnsName.FromWire(rdata.AsSpan(mnameLength, rnameLength)), compress: true);
-                _message.AddRange(rdata.AsSpan(mnameLength + rnameLength).ToArray());
+                WriteName(rdata[..mnameLength], compress: true);
+                WriteName(rdata.Slice(mnameLength, rnameLength), compress: true);
+                Append(rdata[(mnameLength + rnameLength)..]);
                 break;
             default:
                 if (record.Type is RecordType.DNAME or RecordType.SRV)
                 {
-                    LastRDataNameOffset = _message.Count + (record.Type == RecordType.SRV ? 6 : 0);
+                    LastRDataNameOffset = _length + (record.Type == RecordType.SRV ? 6 : 0);
                 }
 
-                _message.AddRange(rdata);
+                Append(rdata);
                 break;
         }
 
-        int length = _message.Count - start;
+        int length = _length - start;
         _message[lengthAt] = (byte)(length >> 8);
         _message[lengthAt + 1] = (byte)length;
     }
 
-    private void WriteName(DnsName name, bool compress)
+    private void WriteName(ReadOnlySpan<byte> wire, bool compress)
     {
-        var wire = name.Wire;
-        var key = name.Key;
         int pos = 0;
         while (wire[pos] != 0)
         {
-            if (compress && _known.TryGetValue(key[pos..], out int target))
+            if (compress && FindKnown(wire[pos..]) is int target and >= 0)
             {
-                if (pos == 0 && LastRDataNameOffset == _message.Count)
+                if (pos == 0 && LastRDataNameOffset == _length)
                 {
                     LastRDataNameOffset = target;
                 }
@@ -229,28 +242,75 @@ public sealed class BodyBuilder
                 return;
             }
 
-            if (_message.Count <= MaxPointerTarget)
+            if (_length <= MaxPointerTarget)
             {
-                _known.TryAdd(key[pos..], _message.Count);
+                _known.Add(_length);
             }
 
             int len = wire[pos];
-            for (int i = pos; i <= pos + len; i++)
-            {
-                _message.Add(wire[i]);
-            }
-
+            Append(wire.Slice(pos, len + 1));
             pos += len + 1;
         }
 
-        _message.Add(0);
+        Append([0]);
     }
+
+    private int FindKnown(ReadOnlySpan<byte> suffix)
+    {
+        foreach (int offset in _known)
+        {
+            if (SameName(suffix, offset))
+            {
+                return offset;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Compares a wire name with the (possibly compressed) name at a message offset, ignoring ASCII case.</summary>
+    private bool SameName(ReadOnlySpan<byte> wire, int offset)
+    {
+        int i = 0;
+        while (true)
+        {
+            int len = _message[offset];
+            if ((len & 0xC0) == 0xC0)
+            {
+                offset = ((len & 0x3F) << 8) | _message[offset + 1];
+                continue;
+            }
+
+            if (len != wire[i])
+            {
+                return false;
+            }
+
+            if (len == 0)
+            {
+                return true;
+            }
+
+            for (int k = 1; k <= len; k++)
+            {
+                if (Lower(_message[offset + k]) != Lower(wire[i + k]))
+                {
+                    return false;
+                }
+            }
+
+            offset += len + 1;
+            i += len + 1;
+        }
+    }
+
+    private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     private void WritePointer(int target, bool shifts)
     {
         if (shifts)
         {
-            _fixups.Add(_message.Count);
+            _fixups.Add(_length);
         }
 
         WriteUInt16((ushort)(0xC000 | target));
@@ -258,11 +318,22 @@ public sealed class BodyBuilder
 
     private void WriteUInt16(ushort value)
     {
-        _message.Add((byte)(value >> 8));
-        _message.Add((byte)value);
+        Span<byte> bytes = [(byte)(value >> 8), (byte)value];
+        Append(bytes);
     }
 
-    private static int NameLength(byte[] wire, int start)
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_length + bytes.Length > _message.Length)
+        {
+            Array.Resize(ref _message, Math.Max(_message.Length * 2, _length + bytes.Length));
+        }
+
+        bytes.CopyTo(_message.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    private static int NameLength(ReadOnlySpan<byte> wire, int start)
     {
         int pos = start;
         while (wire[pos] != 0)

@@ -21,7 +21,8 @@ public enum TemplateMode
 /// </summary>
 public sealed class PreparedAnswer
 {
-    public required byte[] Body { get; init; }
+    /// <summary>The encoded sections; a slice of a buffer shared by many answers of one zone.</summary>
+    public required ArraySegment<byte> Body { get; init; }
 
     public required int TemplateNameLength { get; init; }
 

@@ -6,18 +6,36 @@ namespace GeoDns.Core.Lookup;
 /// <summary>A node while a zone is being compiled: its RRsets in the order they were written.</summary>
 internal sealed class BuildNode(DnsName name)
 {
-    public DnsName Name { get; } = name;
+    // Most names own one RRset: it is held directly, the list only exists for several.
+    private List<ResourceRecord>? _first;
+    private List<List<ResourceRecord>>? _more;
 
-    public List<List<ResourceRecord>> Sets { get; } = [];
+    public DnsName Name { get; } = name;
 
     public IDynamicAnswer? Pool { get; set; }
 
     public BuildNode? Cut { get; set; }
 
+    public int SetCount => _first is null ? 0 : 1 + (_more?.Count ?? 0);
+
+    public List<ResourceRecord> Set(int index) => index == 0 ? _first! : _more![index - 1];
+
+    public IEnumerable<List<ResourceRecord>> Sets
+    {
+        get
+        {
+            for (int i = 0; i < SetCount; i++)
+            {
+                yield return Set(i);
+            }
+        }
+    }
+
     public List<ResourceRecord>? Find(ushort type)
     {
-        foreach (var set in Sets)
+        for (int i = 0; i < SetCount; i++)
         {
+            var set = Set(i);
             if (set[0].Type == type)
             {
                 return set;
@@ -32,7 +50,16 @@ internal sealed class BuildNode(DnsName name)
         var set = Find(record.Type);
         if (set is null)
         {
-            Sets.Add([record]);
+            set = new List<ResourceRecord>(1) { record };
+            if (_first is null)
+            {
+                _first = set;
+            }
+            else
+            {
+                (_more ??= []).Add(set);
+            }
+
             return;
         }
 
@@ -56,5 +83,5 @@ internal sealed class BuildNode(DnsName name)
         set.Add(record);
     }
 
-    public bool HasData => Sets.Count > 0 || Pool is not null;
+    public bool HasData => _first is not null || Pool is not null;
 }

@@ -16,7 +16,7 @@ public static class ZoneBuilder
             throw new InvalidOperationException($"zone {file.Origin} has errors and cannot be served");
         }
 
-        var compiler = new ZoneCompiler(file.Origin, file.Soa);
+        var compiler = new ZoneCompiler(file.Origin, file.Soa, file.Records.Count);
         foreach (var entry in file.Records)
         {
             compiler.Add(entry.Record);

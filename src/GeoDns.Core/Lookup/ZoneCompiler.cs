@@ -14,23 +14,35 @@ public sealed class ZoneCompiler
 
     private readonly DnsName _apex;
     private readonly Dictionary<string, BuildNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BuildNode>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
+    private readonly List<BuildNode> _cuts = [];
+    private readonly BodyBuilder _builder;
     private readonly ResourceRecord _soa;
     private readonly ResourceRecord _negativeSoa;
     private readonly Dictionary<string, ushort[]> _typeArrays = new(StringComparer.Ordinal);
     private int _recordCount;
 
-    public ZoneCompiler(DnsName apex, ResourceRecord soa)
+    public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
     {
+        _nodes.EnsureCapacity(expectedNames);
         _apex = apex;
         _soa = soa;
         uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
         _negativeSoa = soa with { Ttl = Math.Min(soa.Ttl, minimum) };
+        _nodesBySpan = _nodes.GetAlternateLookup<ReadOnlySpan<char>>();
+        _builder = new BodyBuilder(apex, TemplateMode.Exact, new BodyArena());
         GetOrAdd(apex);
     }
 
     public void Add(ResourceRecord record)
     {
-        GetOrAdd(record.Owner).Add(record);
+        var node = GetOrAdd(record.Owner);
+        if (record.Type == RecordType.NS && node.Name.LabelCount > _apex.LabelCount && node.Find(RecordType.NS) is null)
+        {
+            _cuts.Add(node);
+        }
+
+        node.Add(record);
         _recordCount++;
     }
 
@@ -50,7 +62,7 @@ public sealed class ZoneCompiler
         foreach (var (key, node) in _nodes)
         {
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
-            var zoneNode = CompileNode(node, mode, noData);
+            var zoneNode = CompileNode(key, node, mode, noData);
             if (node.Cut is { } cut)
             {
                 if (!referrals.TryGetValue(cut, out var referral))
@@ -66,11 +78,11 @@ public sealed class ZoneCompiler
             compiled.Add(key, zoneNode);
         }
 
-        foreach (var node in compiled.Values)
+        foreach (var (key, node) in _nodes)
         {
             if (node.Name.IsWildcard && compiled.TryGetValue(node.Name.Parent().Key, out var parent))
             {
-                parent.Wildcard = node;
+                parent.Wildcard = compiled[key];
             }
         }
 
@@ -89,7 +101,8 @@ public sealed class ZoneCompiler
         _nodes.Add(name.Key, node);
 
         // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
-        if (name.LabelCount > _apex.LabelCount)
+        // The parent is looked up by a slice of the key, so existing ones cost no allocation.
+        if (name.LabelCount > _apex.LabelCount && !_nodesBySpan.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
         {
             GetOrAdd(name.Parent());
         }
@@ -99,23 +112,39 @@ public sealed class ZoneCompiler
 
     private void MarkCuts()
     {
+        if (_cuts.Count == 0)
+        {
+            return;
+        }
+
         foreach (var node in _nodes.Values)
         {
-            for (var name = node.Name; name.LabelCount > _apex.LabelCount; name = name.Parent())
+            var key = node.Name.Key.AsSpan();
+            for (int labels = node.Name.LabelCount; labels > _apex.LabelCount; labels--)
             {
-                if (_nodes.TryGetValue(name.Key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
+                if (_nodesBySpan.TryGetValue(key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
                 {
                     node.Cut = ancestor; // keep going: the topmost cut wins
                 }
+
+                key = key[(key[0] + 1)..];
             }
         }
     }
 
-    private ZoneNode CompileNode(BuildNode node, TemplateMode mode, PreparedAnswer noData)
+    private ZoneNode CompileNode(string key, BuildNode node, TemplateMode mode, PreparedAnswer noData)
     {
         if (!node.HasData)
         {
-            return new ZoneNode(node.Name, [], [], noData, noData, noData);
+            return new ZoneNode(key, [], [], noData, null);
+        }
+
+        // The common case, one RRset and nothing else: no lists.
+        if (node.Pool is null && node.SetCount == 1 && node.Set(0)[0].Type != RecordType.CNAME)
+        {
+            var set = node.Set(0);
+            ReadOnlySpan<ushort> type = [set[0].Type];
+            return new ZoneNode(key, SharedTypes(type), [DataAnswer(node, set, mode)], noData, null);
         }
 
         var types = new List<ushort>();
@@ -129,7 +158,7 @@ public sealed class ZoneCompiler
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
             // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
             other = pool.Type == RecordType.CNAME ? answers[0] : noData;
-            return new ZoneNode(node.Name, SharedTypes(types), [.. answers], other, answers[0], answers[0]);
+            return new ZoneNode(key, SharedTypes(types), answers, other, null);
         }
 
         if (node.Find(RecordType.CNAME) is { } cname)
@@ -145,6 +174,9 @@ public sealed class ZoneCompiler
                 }
             }
 
+            // The CNAME itself comes first: it is also the answer to ANY.
+            types.Add(RecordType.CNAME);
+            answers.Add(DataAnswer(node, cname, mode));
             chainTypes.Remove(RecordType.CNAME);
             foreach (var type in chainTypes)
             {
@@ -152,11 +184,8 @@ public sealed class ZoneCompiler
                 answers.Add(Chain(node, cname[0], type, mode));
             }
 
-            var plain = DataAnswer(node, cname, mode);
-            types.Add(RecordType.CNAME);
-            answers.Add(plain);
             other = Chain(node, cname[0], 0, mode);
-            return new ZoneNode(node.Name, SharedTypes(types), [.. answers], other, plain, plain);
+            return new ZoneNode(key, SharedTypes(types), answers, other, null);
         }
 
         foreach (var set in node.Sets)
@@ -166,7 +195,7 @@ public sealed class ZoneCompiler
         }
 
         var anyTcp = answers[0];
-        if (node.Sets.Count > 1)
+        if (node.SetCount > 1)
         {
             var builder = new BodyBuilder(node.Name, mode);
             foreach (var set in node.Sets)
@@ -177,26 +206,28 @@ public sealed class ZoneCompiler
             anyTcp = builder.Build(true, ResponseCode.NoError);
         }
 
-        return new ZoneNode(node.Name, SharedTypes(types), [.. answers], noData, answers[0], anyTcp);
+        return new ZoneNode(key, SharedTypes(types), answers, noData, anyTcp);
     }
 
     /// <summary>
     /// One array per distinct list of types (nodes never change them): a large zone has few
     /// distinct lists, so this saves an object per name.
     /// </summary>
-    private ushort[] SharedTypes(List<ushort> types)
+    private ushort[] SharedTypes(List<ushort> types) => SharedTypes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(types));
+
+    private ushort[] SharedTypes(ReadOnlySpan<ushort> types)
     {
-        var key = string.Create(types.Count, types, static (chars, list) =>
+        Span<char> key = stackalloc char[types.Length];
+        for (int i = 0; i < types.Length; i++)
         {
-            for (int i = 0; i < chars.Length; i++)
-            {
-                chars[i] = (char)list[i];
-            }
-        });
-        if (!_typeArrays.TryGetValue(key, out var shared))
+            key[i] = (char)types[i];
+        }
+
+        var lookup = _typeArrays.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(key, out var shared))
         {
-            shared = [.. types];
-            _typeArrays.Add(key, shared);
+            shared = types.ToArray();
+            _typeArrays.Add(new string(key), shared);
         }
 
         return shared;
@@ -204,7 +235,8 @@ public sealed class ZoneCompiler
 
     private PreparedAnswer DataAnswer(BuildNode node, List<ResourceRecord> set, TemplateMode mode)
     {
-        var builder = new BodyBuilder(node.Name, mode);
+        var builder = _builder;
+        builder.Reset(node.Name, mode);
         set.ForEach(builder.AddOwnedByQuestion);
         builder.StartSection(Section.Additional);
         AddAddressesOfTargets(builder, set);

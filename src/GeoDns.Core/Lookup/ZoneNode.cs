@@ -1,34 +1,44 @@
+using System.Text;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 
 namespace GeoDns.Core.Lookup;
 
-/// <summary>One owner name of a zone (or an empty non-terminal) with its prepared replies.</summary>
+/// <summary>
+/// One owner name of a zone (or an empty non-terminal) with its prepared replies. Kept
+/// small: a zone of a million names holds a million of these.
+/// </summary>
 public sealed class ZoneNode
 {
     private readonly ushort[] _types;
-    private readonly PreparedAnswer[] _answers;
+    private readonly PreparedAnswer? _first;
+    private readonly PreparedAnswer[]? _more;
+    private readonly PreparedAnswer? _anyTcp;
 
-    internal ZoneNode(DnsName name, ushort[] types, PreparedAnswer[] answers, PreparedAnswer other,
-        PreparedAnswer anyUdp, PreparedAnswer anyTcp)
+    /// <param name="answers">One per entry of <paramref name="types"/>; the first also answers ANY over UDP.</param>
+    internal ZoneNode(string key, ushort[] types, IReadOnlyList<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp)
     {
-        Name = name;
+        Key = key;
         _types = types;
-        _answers = answers;
+        _first = answers.Count > 0 ? answers[0] : null;
+        _more = answers.Count > 1 ? answers.Skip(1).ToArray() : null;
         Other = other;
-        AnyUdp = anyUdp;
-        AnyTcp = anyTcp;
+        _anyTcp = ReferenceEquals(anyTcp, _first) ? null : anyTcp;
     }
 
-    public DnsName Name { get; }
+    /// <summary>The owner's lookup key (<see cref="DnsName.Key"/>).</summary>
+    public string Key { get; }
+
+    /// <summary>The owner name, lower-cased (made on demand: for diagnostics, not the query path).</summary>
+    public DnsName Name => DnsName.FromWire(Encoding.Latin1.GetBytes(Key));
 
     /// <summary>Reply for types the node has no answer prepared for (NODATA, or a CNAME chain ending so).</summary>
     public PreparedAnswer Other { get; }
 
     /// <summary>RFC 8482: one RRset over UDP.</summary>
-    public PreparedAnswer AnyUdp { get; }
+    public PreparedAnswer AnyUdp => _first ?? Other;
 
-    public PreparedAnswer AnyTcp { get; }
+    public PreparedAnswer AnyTcp => _anyTcp ?? AnyUdp;
 
     /// <summary>The <c>*</c> child, when there is one.</summary>
     public ZoneNode? Wildcard { get; internal set; }
@@ -47,7 +57,7 @@ public sealed class ZoneNode
         {
             if (types[i] == type)
             {
-                return _answers[i];
+                return i == 0 ? _first! : _more![i - 1];
             }
         }
 

@@ -27,10 +27,10 @@ public static class ResponseWriter
             int ownerOffset = answer.DynamicOwnerOffset == DnsWire.HeaderLength ? DnsWire.HeaderLength : answer.DynamicOwnerOffset + delta;
             int written = -1;
             int count = 0;
-            if (position + answer.Body.Length <= available)
+            if (position + answer.Body.Count <= available)
             {
-                CopyBody(answer, answer.Body.Length, delta, response[position..]);
-                int tail = position + answer.Body.Length;
+                CopyBody(answer, answer.Body.Count, delta, response[position..]);
+                int tail = position + answer.Body.Count;
                 written = dynamic.Write(response[tail..available], ownerOffset, ref context, out count);
             }
 
@@ -44,14 +44,14 @@ public static class ResponseWriter
             }
             else
             {
-                position += answer.Body.Length + written;
+                position += answer.Body.Count + written;
                 answerCount += count;
             }
         }
-        else if (position + answer.Body.Length <= available)
+        else if (position + answer.Body.Count <= available)
         {
-            CopyBody(answer, answer.Body.Length, delta, response[position..]);
-            position += answer.Body.Length;
+            CopyBody(answer, answer.Body.Count, delta, response[position..]);
+            position += answer.Body.Count;
         }
         else if (!answer.AdditionalRequired && position + answer.LengthWithoutAdditional <= available)
         {
