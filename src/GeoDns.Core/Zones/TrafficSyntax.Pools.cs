@@ -10,7 +10,7 @@ namespace GeoDns.Core.Zones;
 /// <summary><c>POOL</c> and <c>MEMBER</c> lines.</summary>
 internal sealed partial class TrafficSyntax
 {
-    private static readonly HashSet<string> MemberCheckOverrides = ["port", "path", "host", "interval", "timeout", "rise", "fall", "expect", "body"];
+    private static readonly HashSet<string> MemberCheckOverrides = ["port", "path", "host", "interval", "timeout", "rise", "fall", "expect", "body", "insecure", "name", "type", "rcode", "answer"];
 
     private readonly Dictionary<DnsName, PoolBuilder> _pools = [];
 

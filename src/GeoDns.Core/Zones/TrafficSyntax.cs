@@ -15,7 +15,7 @@ internal sealed partial class TrafficSyntax
 {
     private static readonly HashSet<string> CommonCheckKeys = ["port", "interval", "timeout", "rise", "fall", "quorum", "target"];
     private static readonly HashSet<string> HttpCheckKeys = ["path", "host", "expect", "body", "insecure"];
-    private static readonly HashSet<string> DnsCheckKeys = ["name", "type", "rcode"];
+    private static readonly HashSet<string> DnsCheckKeys = ["name", "type", "rcode", "answer"];
     private static readonly string[] Rcodes = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
 
     private readonly List<ZoneDiagnostic> _diagnostics;
@@ -234,6 +234,8 @@ internal sealed partial class TrafficSyntax
                 return Dns.DnsName.TryParse(value, Dns.DnsName.Root, out _, out var nameError) || r.Error(t, $"bad name '{value}': {nameError}");
             case "type":
                 return RecordTypeNames.TryGetType(value, out _) || r.Error(t, $"unknown record type '{value}'");
+            case "answer":
+                return value.Length > 0 || r.Error(t, "empty answer: the text an answer record must show, e.g. answer=192.0.2.1");
             case "rcode":
                 return Rcodes.Contains(value.ToUpperInvariant()) ||
                     (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int rc) && rc <= 4095)

@@ -116,7 +116,7 @@ public class TrafficSyntaxTests
     {
         var zone = WithHeader(
             "$REGION all continents=af,AN,AS,EU,NA,OC,SA countries=SE,us-ca cidrs=10.0.0.0/8,2001:db8::/32 asns=AS64500,64501 lat=-90 lon=180\n" +
-            "$CHECK d dns port=53 name=www.example.com. type=AAAA rcode=NXDOMAIN interval=1m timeout=2s quorum=majority rise=1 fall=3\n" +
+            "$CHECK d dns port=53 name=www.example.com. type=AAAA rcode=NXDOMAIN answer=2001:db8::1 interval=1m timeout=2s quorum=majority rise=1 fall=3\n" +
             "$CHECK t tcp port=22 target=192.0.2.1\n$CHECK i icmp interval=100ms\n$CHECK h http expect=200,204,300-399 host=a.b\n" +
             "$CHECK s https insecure=true body=\"a b\"\n");
         AssertClean(zone);
@@ -127,6 +127,7 @@ public class TrafficSyntaxTests
         Assert.That(region.Cidrs, Has.Count.EqualTo(2));
         Assert.That(zone.Checks.Select(c => c.Kind), Is.EqualTo(new[] { "dns", "tcp", "icmp", "http", "https" }));
         Assert.That(zone.Checks.Single(c => c.Name == "s").Settings["body"], Is.EqualTo("a b"));
+        Assert.That(zone.Checks.Single(c => c.Name == "d").Settings["answer"], Is.EqualTo("2001:db8::1"));
     }
 
     [TestCase("$REGION r continents=XX", "example.com.zone:6:22", "unknown continent")]
