@@ -17,6 +17,11 @@ public sealed class ZoneCompiler
     private readonly Dictionary<string, BuildNode>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
     private readonly List<BuildNode> _cuts = [];
     private readonly BodyBuilder _builder;
+    private readonly BodyArena _arena = new();
+    private readonly BodyBuilder _chainBuilder;
+    private readonly BodyBuilder _noDataBuilder;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<ushort> _chainTypes = [];
     private readonly ResourceRecord _soa;
     private readonly ResourceRecord _negativeSoa;
     private readonly Dictionary<string, ushort[]> _typeArrays = new(StringComparer.Ordinal);
@@ -30,7 +35,10 @@ public sealed class ZoneCompiler
         uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
         _negativeSoa = soa with { Ttl = Math.Min(soa.Ttl, minimum) };
         _nodesBySpan = _nodes.GetAlternateLookup<ReadOnlySpan<char>>();
-        _builder = new BodyBuilder(apex, TemplateMode.Exact, new BodyArena());
+        // One builder per role, reused for every node: chains nest one no-data reply inside.
+        _builder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
+        _chainBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
+        _noDataBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         GetOrAdd(apex);
     }
 
@@ -164,7 +172,8 @@ public sealed class ZoneCompiler
         if (node.Find(RecordType.CNAME) is { } cname)
         {
             var final = FinalNode(node);
-            var chainTypes = new HashSet<ushort>();
+            var chainTypes = _chainTypes;
+            chainTypes.Clear();
             if (final is not null)
             {
                 chainTypes.UnionWith(final.Sets.Select(s => s[0].Type));
@@ -246,11 +255,14 @@ public sealed class ZoneCompiler
     /// <summary>RFC 1034 3.6.2: follow CNAMEs inside the zone and answer with the whole chain.</summary>
     private PreparedAnswer Chain(BuildNode start, ResourceRecord cname, ushort type, TemplateMode mode)
     {
-        var builder = new BodyBuilder(start.Name, mode);
+        var builder = _chainBuilder;
+        builder.Reset(start.Name, mode);
         builder.AddOwnedByQuestion(cname);
         int targetOffset = builder.LastRDataNameOffset;
         var target = DnsName.FromWire(cname.RData);
-        var seen = new HashSet<string>(StringComparer.Ordinal) { start.Name.Key };
+        var seen = _seen;
+        seen.Clear();
+        seen.Add(start.Name.Key);
         for (int step = 0; step < MaxChainLength && seen.Add(target.Key); step++)
         {
             if (!target.IsSubdomainOf(_apex))
@@ -308,7 +320,8 @@ public sealed class ZoneCompiler
     /// <summary>The chain so far followed by NODATA: sent when a pool at its end answers nothing.</summary>
     private PreparedAnswer NoDataAfter(BuildNode start, ResourceRecord cname, TemplateMode mode)
     {
-        var builder = new BodyBuilder(start.Name, mode);
+        var builder = _noDataBuilder;
+        builder.Reset(start.Name, mode);
         builder.AddOwnedByQuestion(cname);
         var target = DnsName.FromWire(cname.RData);
         for (int step = 0; step < MaxChainLength; step++)
@@ -331,7 +344,8 @@ public sealed class ZoneCompiler
     private BuildNode? FinalNode(BuildNode start)
     {
         var node = start;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = _seen;
+        seen.Clear();
         while (seen.Add(node.Name.Key) && node.Find(RecordType.CNAME) is { } cname)
         {
             var target = DnsName.FromWire(cname[0].RData);
