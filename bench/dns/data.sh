@@ -67,3 +67,41 @@ gen_big_zone() { # count serial
     }
   }'
 }
+
+# The same zone with `www` as a traffic-managed name, in each server's syntax (weights 1:3,
+# no health checks). VARIANT: static (www = 2 A, as gen_example_zone) | geodns (POOL
+# policy=weighted + 2 MEMBERs, with the $REGION the members need) | gdnsd (DYNA
+# weighted!wwwres; the weights are in gdnsd's config, see gdnsd_setup) | pdns (LUA
+# pickwrandom).
+gen_weighted_zone() { # variant [serial]
+  local www
+  case "$1" in
+    static) gen_example_zone "${2:-}"; return;;
+    geodns) www="\$REGION bench continents=NA
+www     300 POOL   A  policy=weighted
+www     300 MEMBER bench 192.0.2.1 weight=1
+www     300 MEMBER bench 192.0.2.2 weight=3";;
+    gdnsd)  www="www     300 DYNA weighted!wwwres";;
+    pdns)   www="www     300 IN LUA A \"pickwrandom({{1,'192.0.2.1'},{3,'192.0.2.2'}})\"";;
+    *) echo "gen_weighted_zone: unknown variant $1" >&2; return 1;;
+  esac
+  gen_example_zone "${2:-}" | awk -v www="$www" '
+    /^www[ \t]/ { if (!done) print www; done = 1; next } { print }'
+}
+
+# 200 queries in a fixed shuffled order where www A is the busiest name (60%):
+# 120 www A; 25 A on other existing names (apex, mail, api, ns1, wildcard); 5 A through a
+# CNAME; 5 CNAME; 10 AAAA; 25 NXDOMAIN (12.5%); 10 MX/TXT.
+gen_weighted_mix() {
+  local i
+  {
+    for i in $(seq 1 120); do echo "www.example.test A"; done
+    for i in $(seq 1 5); do
+      printf '%s A\n' mail.example.test api.example.test example.test ns1.example.test "h$i.wild.example.test"
+      echo "app.example.test A"; echo "ftp.example.test CNAME"
+      echo "mail.example.test AAAA"; echo "v6.example.test AAAA"
+      echo "example.test MX"; echo "info.example.test TXT"
+    done
+    for i in $(seq 1 25); do echo "nx$i.example.test A"; done
+  } | awk 'BEGIN { srand(11) } { printf "%.8f\t%s\n", rand(), $0 }' | sort -k1,1 | cut -f2-
+}

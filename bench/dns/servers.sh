@@ -73,3 +73,54 @@ server_versions() {
   echo "dig: $(dig -v 2>&1)"
   echo "kernel: $(uname -r); cpus: $(nproc); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# gdnsd_setup DIR PORT ZONEFILE [weighted] -> writes DIR/config and DIR/zones/example.test (a
+# copy of ZONEFILE); prints the command line. `gdnsd start` stays in the foreground. With
+# "weighted", the config defines the weighted resource wwwres (192.0.2.1 weight 1, 192.0.2.2
+# weight 3) with `service_types => up`: static UP, nothing is ever probed.
+gdnsd_setup() {
+  local d="$1" port="$2" file="$3"
+  mkdir -p "$d/zones" "$d/run" "$d/state"
+  cp "$file" "$d/zones/example.test"
+  cat > "$d/config" <<EOG
+options => {
+  listen => [ 127.0.0.1:$port ]
+  udp_threads => 1
+  tcp_threads => 1
+  run_dir => $d/run
+  state_dir => $d/state
+}
+EOG
+  [ "${4:-}" = weighted ] && cat >> "$d/config" <<EOG
+plugins => {
+  weighted => {
+    service_types => up
+    wwwres => {
+      lb1 = [ 192.0.2.1, 1 ]
+      lb2 = [ 192.0.2.2, 3 ]
+    }
+  }
+}
+EOG
+  echo "gdnsd -c $d start"
+}
+
+# pdns_setup DIR PORT ZONE ZONEFILE [lua] -> writes DIR/named.conf; prints the command line:
+# PowerDNS with the bind backend, foreground, no guardian, no security polling, packet cache
+# at its defaults, 1 receiver + 1 distributor thread; "lua" adds --enable-lua-records.
+pdns_setup() {
+  local d="$1" port="$2" zone="$3" file="$4" extra=""
+  mkdir -p "$d"
+  printf 'zone "%s" { type master; file "%s"; };\n' "$zone" "$file" > "$d/named.conf"
+  : > "$d/pdns.conf"
+  [ "${5:-}" = lua ] && extra="--enable-lua-records=yes"
+  echo "pdns_server --config-dir=$d --socket-dir=$d --launch=bind --bind-config=$d/named.conf" \
+    "--local-address=127.0.0.1 --local-port=$port --daemon=no --guardian=no --disable-syslog=yes" \
+    "--write-pid=no --security-poll-suffix= --primary=no --secondary=no --webserver=no --api=no" \
+    "--receiver-threads=1 --distributor-threads=1 --loglevel=4 $extra"
+}
+
+server_versions_peers() {
+  echo "gdnsd: $(gdnsd 2>&1 | head -1)"
+  echo "pdns: $(dpkg-query -W -f='${Version}' pdns-server 2>/dev/null) (pdns-backend-bind $(dpkg-query -W -f='${Version}' pdns-backend-bind 2>/dev/null))"
+}
