@@ -98,11 +98,12 @@ def main():
             pools = json.loads(http("GET", b_admin + "/api/v1/pools")[1])
             return tuple(m["usable"] for p in pools["pools"] if p["name"] == args.pool for m in p["members"])
 
-        times = []
+        times, posts = [], []
         for trial in range(args.trials):
             before = observe()
             start = time.perf_counter()
             status, body = http("POST", f"{a_admin}/api/v1/regions/{args.region}/drain", token)
+            posts.append((time.perf_counter() - start) * 1000)
             if status != 200:
                 raise SystemExit(f"drain failed: {status} {body!r}")
             while observe() == before:
@@ -112,10 +113,14 @@ def main():
             times.append((time.perf_counter() - start) * 1000)
             http("POST", f"{a_admin}/api/v1/regions/{args.region}/undrain", token)
             wait(lambda: observe() == before, 5, "undrain on B")
+        slowest = sorted(enumerate(times, 1), key=lambda t: -t[1])[:3]
         times.sort()
         p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
         print(f"drain on A -> changed answer on B ({args.observe}), {len(times)} trials: "
-              f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {times[-1]:.1f} ms")
+              f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {times[-1]:.1f} ms "
+              f"(slowest: {', '.join(f'trial {i} {t:.1f} ms' for i, t in slowest)}); "
+              f"of which A's POST round trip: median {sorted(posts)[len(posts) // 2]:.1f} ms, "
+              f"in the slowest trial {posts[slowest[0][0] - 1]:.1f} ms")
         return 0 if p(0.99) <= 100 else 1
     finally:
         for proc in reversed(procs):

@@ -1,3 +1,4 @@
+using GeoDns.Admin;
 using GeoDns.Core;
 using GeoDns.Core.Lookup;
 using GeoDns.Geo;
@@ -77,6 +78,7 @@ public static class ServeCommand
         });
         builder.Services.AddSingleton<DnsServerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
+        builder.Services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());
         return builder.Build();
     }
 

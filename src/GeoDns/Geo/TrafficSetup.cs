@@ -27,11 +27,40 @@ public static class TrafficSetup
         return services;
     }
 
-    /// <summary>Makes <paramref name="store"/> build pools into the zones it serves.</summary>
+    /// <summary>
+    /// Makes <paramref name="store"/> build pools into the zones it serves, and after each reload
+    /// makes the <see cref="HealthBoard"/> forget members no served zone declares any more (so the
+    /// admin API stops listing them and their regions). A zone that failed to load keeps the
+    /// members of the version still served.
+    /// </summary>
     public static void Attach(ZoneStore store, IServiceProvider services)
     {
         var compiler = services.GetRequiredService<TrafficCompiler>();
-        store.Compiler = compiler.BuildZone;
+        var board = services.GetRequiredService<HealthBoard>();
+        var served = new Dictionary<string, IReadOnlySet<MemberKey>>(StringComparer.Ordinal);
+        store.Compiler = file =>
+        {
+            var zone = compiler.BuildZone(file);
+            lock (served)
+            {
+                served[file.Origin.Key] = TrafficCompiler.KeysOf([file]);
+            }
+
+            return zone;
+        };
+        store.Loaded += files =>
+        {
+            var present = files.Select(f => f.Origin.Key).ToHashSet(StringComparer.Ordinal);
+            lock (served)
+            {
+                foreach (var gone in served.Keys.Where(k => !present.Contains(k)).ToList())
+                {
+                    served.Remove(gone);
+                }
+
+                board.Retain(served.Values.SelectMany(k => k).ToHashSet());
+            }
+        };
     }
 
     /// <summary>Opens the databases; with none, warns once that geo pools will use CIDR rules and fallbacks only.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
+using GeoDns.Admin;
 using GeoDns.Core;
 using GeoDns.Health;
 using GeoDns.Server;
@@ -9,8 +10,11 @@ using Microsoft.Extensions.Options;
 
 namespace GeoDns.Hosting;
 
-/// <summary>Loads the zones, opens the UDP and TCP listeners, and reloads on SIGHUP or file changes.</summary>
-public sealed class DnsServerService : IHostedService, IDisposable
+/// <summary>
+/// Loads the zones, opens the UDP and TCP listeners, and reloads on SIGHUP or file changes.
+/// Ready (for <c>/readyz</c>) from the moment the listeners answer until the host stops.
+/// </summary>
+public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCheck
 {
     private readonly GeoDnsOptions _options;
     private readonly QueryProcessor _processor;
@@ -21,6 +25,7 @@ public sealed class DnsServerService : IHostedService, IDisposable
     private readonly List<IDisposable> _listeners = [];
     private PosixSignalRegistration? _hangup;
     private ZoneWatcher? _watcher;
+    private volatile bool _answering;
 
     public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
     {
@@ -33,6 +38,11 @@ public sealed class DnsServerService : IHostedService, IDisposable
     }
 
     public IReadOnlyList<IPEndPoint> UdpEndPoints { get; private set; } = [];
+
+    public string Name => "dns";
+
+    /// <summary>True once zones are loaded, the first round of health checks decided and every listener answers.</summary>
+    public bool Ready => _answering;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -73,6 +83,7 @@ public sealed class DnsServerService : IHostedService, IDisposable
         }
 
         UdpEndPoints = udpEndPoints;
+        _answering = true;
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
@@ -128,6 +139,7 @@ public sealed class DnsServerService : IHostedService, IDisposable
 
     public void Dispose()
     {
+        _answering = false;
         _hangup?.Dispose();
         _hangup = null;
         _watcher?.Dispose();

@@ -10,11 +10,14 @@ namespace GeoDns.Redis;
 /// that the hash has been initialised, and every change is announced on <c>geodns:events</c>
 /// (<c>override INSTANCE</c>) so every instance re-reads the hash at once.
 /// <para>
-/// Redis restarted empty (no epoch): the first instance that reconnects and has seen the
-/// overrides before stores the set it last knew, atomically, with a new epoch; the others then
-/// adopt it. An instance that has never read the overrides (started while Redis was down) does
-/// not seed, so it cannot wipe what the others know. A change made while Redis is unreachable
-/// applies on this instance at once and is written when Redis returns (later writes win).
+/// Redis restarted empty (no epoch): the first instance that reconnects and knows the shared
+/// overrides stores the set it last knew, atomically, with a new epoch; the others then adopt it.
+/// Seeding only fills fields that are absent, so a change written since the restart is kept.
+/// An instance that does not know them (started while Redis was down, and has not yet read a
+/// hash with an epoch) does not seed, not even when it flushes a change made during the outage,
+/// so it cannot wipe what the others know; if no one seeds within <see cref="UnseededGrace"/>
+/// (the whole fleet restarted during the outage) it seeds itself. A change made while Redis is
+/// unreachable applies on this instance at once and is written when Redis returns (later writes win).
 /// </para>
 /// </summary>
 public sealed class RedisOverrideStore : IOverrideStore
@@ -22,10 +25,10 @@ public sealed class RedisOverrideStore : IOverrideStore
     // KEYS: epoch, overrides. ARGV: candidate epoch, channel, message, allow seed (1/0),
     // field ('' = none), value ('' = delete), then seed field/value pairs.
     private const string Script = """
+        local existed = redis.call('EXISTS', KEYS[1])
         local seeded = 0
-        if redis.call('EXISTS', KEYS[1]) == 0 and ARGV[4] == '1' then
-          redis.call('DEL', KEYS[2])
-          for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+        if existed == 0 and ARGV[4] == '1' then
+          for i = 7, #ARGV, 2 do redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) end
           redis.call('SET', KEYS[1], ARGV[1])
           seeded = 1
         end
@@ -33,7 +36,7 @@ public sealed class RedisOverrideStore : IOverrideStore
           if ARGV[6] == '' then redis.call('HDEL', KEYS[2], ARGV[5]) else redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
         end
         if seeded == 1 or ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
-        return { seeded, redis.call('HGETALL', KEYS[2]) }
+        return { seeded, redis.call('HGETALL', KEYS[2]), existed }
         """;
 
     private readonly HealthBoard _board;
@@ -45,6 +48,14 @@ public sealed class RedisOverrideStore : IOverrideStore
     private OverrideState _shared = OverrideState.Empty;
     private OverrideState _current = OverrideState.Empty;
     private bool _knowsShared;
+    private DateTimeOffset? _unseededSince;
+    private bool _changedBeforeKnowing;
+
+    /// <summary>
+    /// How long an instance that does not know the shared overrides waits for one that does to
+    /// seed an empty Redis before it seeds it itself.
+    /// </summary>
+    public static readonly TimeSpan UnseededGrace = TimeSpan.FromSeconds(10);
 
     public RedisOverrideStore(HealthBoard board, RedisLink link, ILogger<RedisOverrideStore> logger)
     {
@@ -89,6 +100,7 @@ public sealed class RedisOverrideStore : IOverrideStore
 
             lock (_applyLock)
             {
+                _changedBeforeKnowing |= !_knowsShared;
                 _pending.Add(change);
                 SetCurrent(Compose(_shared));
             }
@@ -159,7 +171,7 @@ public sealed class RedisOverrideStore : IOverrideStore
         lock (_applyLock)
         {
             seed = _current;
-            allowSeed = _knowsShared || change is not null;
+            allowSeed = _knowsShared;
         }
 
         var args = new List<RedisValue>
@@ -181,6 +193,7 @@ public sealed class RedisOverrideStore : IOverrideStore
             [_link.Options.EpochKey, _link.Options.OverridesKey], [.. args]).ConfigureAwait(false);
         var parts = (RedisResult[])result!;
         bool seeded = (long)parts[0] == 1;
+        bool epochExisted = (long)parts[2] == 1;
         var flat = (RedisResult[])parts[1]!;
         var fields = new List<KeyValuePair<string, string>>(flat.Length / 2);
         for (int i = 0; i + 1 < flat.Length; i += 2)
@@ -197,7 +210,17 @@ public sealed class RedisOverrideStore : IOverrideStore
 
         lock (_applyLock)
         {
-            _knowsShared = true;
+            if (!_knowsShared)
+            {
+                // Knowing the shared set: read it with an epoch, seeded it, or met Redis at start without
+                // an outage and without changes queued before (a new Redis: nothing to lose). An instance
+                // started during an outage that finds Redis empty waits for one that knows, at most UnseededGrace.
+                var now = _link.Now;
+                _unseededSince ??= now;
+                _knowsShared = epochExisted || seeded || (_link.DegradedEpisodes == 0 && !_changedBeforeKnowing)
+                    || now - _unseededSince.Value >= UnseededGrace;
+            }
+
             var before = _current;
             _shared = shared;
             SetCurrent(Compose(shared));

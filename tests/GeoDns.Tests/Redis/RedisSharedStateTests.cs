@@ -239,6 +239,38 @@ public class RedisSharedStateTests
     }
 
     [Test]
+    public async Task A_change_on_an_instance_started_during_the_outage_does_not_wipe_what_the_others_knew()
+    {
+        // a reaches Redis through a proxy, so c can be made to reconnect first after the restart.
+        using var proxy = new TcpProxy(_redis.Port);
+        var a = await NodeAsync("a", redis: proxy.Configuration);
+        await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("us-east", true));
+        await WaitForAsync(() => !a.Slot(Us1).Usable, Timeout, "drain on a");
+
+        _redis.Kill();
+        await WaitForAsync(() => a.Link.Degraded, Timeout, "a degraded");
+        // c never read the overrides; its operator change is local until Redis returns, empty.
+        var c = await NodeAsync("c");
+        var r = await c.Overrides.ApplyAsync(OverrideChange.Pin(Us1.Pool, "eu-west"));
+        Assert.That(r.Shared, Is.False);
+
+        proxy.Blocked = true;
+        _redis.Restart();
+        await WaitForAsync(() => !c.Link.Degraded && c.Link.LastSync is not null, Timeout, "c back first");
+        await Task.Delay(300);
+        proxy.Blocked = false;
+
+        await WaitForAsync(() => !a.Link.Degraded && a.Board.Pool(Us1.Pool).PinnedRegion == "eu-west"
+            && c.Overrides.Current.DrainedRegions.Contains("us-east"), Timeout, "a's drain and c's pin on both");
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.Overrides.Current.DrainedRegions, Does.Contain("us-east"), "the drain a knew was not wiped");
+            Assert.That(c.Overrides.Current.DrainedRegions, Does.Contain("us-east"));
+            Assert.That(c.Board.Pool(Us1.Pool).PinnedRegion, Is.EqualTo("eu-west"), "c's change made during the outage was kept");
+        });
+    }
+
+    [Test]
     public async Task Without_Redis_the_in_memory_store_does_everything_for_one_instance()
     {
         await using var node = await StartAsync(null, "solo", _prefix);
