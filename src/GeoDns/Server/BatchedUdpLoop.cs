@@ -138,7 +138,11 @@ internal sealed unsafe class BatchedUdpLoop : IDisposable
             if (truncated)
             {
                 // Cannot happen with 65535-octet slots; never answer a query that was cut.
-                _logger.LogDebug("UDP on {Endpoint}: truncated datagram dropped", _endpoint);
+                if (_logger.IsEnabled(LogLevel.Debug))
+                {
+                    _logger.LogDebug("UDP on {Endpoint}: truncated datagram dropped", _endpoint);
+                }
+
                 continue;
             }
 
