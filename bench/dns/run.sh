@@ -18,6 +18,7 @@
 #   GEODNS_ENV [""]  environment for every GeoDns run, e.g. "DOTNET_TieredPGO=0"
 #   BASE_PORT [5400] knot BASE+1, nsd BASE+2, GeoDns variants BASE+10, +11, ...
 #   RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0] (1: use the existing Release build as is)
+#   WORK [/tmp/geodns-bench-dns] scratch directory (configs, PIDs): give concurrent runs their own
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/../lib/common.sh"
@@ -32,7 +33,7 @@ BASE_PORT="${BASE_PORT:-5400}"
 RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RES="$RES_DIR/dns-$STAMP"
-WORK=/tmp/geodns-bench-dns
+WORK="${WORK:-/tmp/geodns-bench-dns}"
 
 need dnsperf dig knotd nsd taskset timeout ss dotnet
 [ "$(nproc)" -gt "$((SERVER_CPU > LOADGEN_CPU ? SERVER_CPU : LOADGEN_CPU))" ] || die "CPU $SERVER_CPU/$LOADGEN_CPU not present ($(nproc) CPUs)"

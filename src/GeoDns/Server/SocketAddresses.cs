@@ -25,6 +25,26 @@ internal static class SocketAddresses
         };
     }
 
+    /// <summary>
+    /// The client address in a Linux <c>sockaddr_in</c>/<c>sockaddr_in6</c> as <c>recvmmsg</c>
+    /// fills it (family in host order; IPv4-mapped IPv6 sources become IPv4 clients).
+    /// </summary>
+    public static ClientAddress FromLinuxSockaddr(ReadOnlySpan<byte> sockaddr)
+    {
+        if (sockaddr.Length < 2)
+        {
+            return ClientAddress.None;
+        }
+
+        ushort family = BitConverter.ToUInt16(sockaddr);
+        return family switch
+        {
+            LinuxSocketInterop.AfInet when sockaddr.Length >= 8 => ClientAddress.FromIPv4(BinaryPrimitives.ReadUInt32BigEndian(sockaddr[4..])),
+            LinuxSocketInterop.AfInet6 when sockaddr.Length >= 24 => ClientAddress.FromIPv6(sockaddr.Slice(8, 16)),
+            _ => ClientAddress.None,
+        };
+    }
+
     public static ClientAddress ToClient(EndPoint? endpoint) =>
         endpoint is IPEndPoint ip ? ClientAddress.FromIPAddress(ip.Address) : ClientAddress.None;
 }
