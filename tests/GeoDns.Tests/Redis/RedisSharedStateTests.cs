@@ -95,7 +95,7 @@ public class RedisSharedStateTests
         Assert.That(result.Shared, Is.True, result.Detail);
         var drainDelay = await WaitForAsync(() => !b.Slot(Eu1).Usable, Timeout, "drain seen on b");
         TestContext.Out.WriteLine($"drain a -> b: {drainDelay.TotalMilliseconds:F1} ms");
-        Assert.That(drainDelay, Is.LessThan(TimeSpan.FromMilliseconds(200)));
+        Assert.That(drainDelay, Is.LessThan(TimeSpan.FromSeconds(2)), "propagation speed itself is measured by bench/redis");
 
         await b.Overrides.ApplyAsync(OverrideChange.Member(Us1, MemberOverride.ForceDown));
         await b.Overrides.ApplyAsync(OverrideChange.Pin(Us1.Pool, "us-east"));
