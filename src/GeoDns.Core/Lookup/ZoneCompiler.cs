@@ -67,8 +67,11 @@ public sealed class ZoneCompiler
 
         var compiled = new Dictionary<string, ZoneNode>(_nodes.Count, StringComparer.Ordinal);
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
-        foreach (var (key, node) in _nodes)
+        foreach (var (loadedKey, node) in _nodes)
         {
+            // A fresh copy of the key: everything the loader allocated becomes garbage together,
+            // so its memory can be returned without compacting the served zone.
+            var key = new string(loadedKey);
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
             var zoneNode = CompileNode(key, node, mode, noData);
             if (node.Cut is { } cut)
@@ -90,7 +93,7 @@ public sealed class ZoneCompiler
         {
             if (node.Name.IsWildcard && compiled.TryGetValue(node.Name.Parent().Key, out var parent))
             {
-                parent.Wildcard = compiled[key];
+                parent.Wildcard = compiled[node.Name.Key];
             }
         }
 
