@@ -142,10 +142,11 @@ median() {
     if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'
 }
 
-# geodns_dll -> path of the Release build (builds it when missing or older than the sources, unless NO_BUILD=1)
+# geodns_dll -> path of the Release build (builds it when missing or older than the sources, unless
+# NO_BUILD=1); GEODNS_DLL_PATH names another build instead (e.g. a ReadyToRun publish).
 geodns_dll() {
-  local dll="$REPO_ROOT/src/GeoDns/bin/Release/net10.0/geodns.dll"
-  if [ "${NO_BUILD:-0}" != 1 ]; then
+  local dll="${GEODNS_DLL_PATH:-$REPO_ROOT/src/GeoDns/bin/Release/net10.0/geodns.dll}"
+  if [ "${NO_BUILD:-0}" != 1 ] && [ -z "${GEODNS_DLL_PATH:-}" ]; then
     if [ ! -f "$dll" ] || [ -n "$(find "$REPO_ROOT/src" -name '*.cs' -newer "$dll" -print -quit)" ]; then
       log "building GeoDns (Release)"
       dotnet build "$REPO_ROOT/src/GeoDns" -c Release -v q -nologo >"$BENCH_WORK/build.out" 2>&1 \
