@@ -93,45 +93,13 @@ verify() { # name port -> dies when an answer is wrong
   fi
 }
 
-dnsperf_run() { # port seconds outfile
-  timeout $(( $2 + QTIMEOUT + 20 )) taskset -c "$LOADGEN_CPU" \
-    dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" > "$3" 2>&1
-}
-
 bench_one() { # round "name|port|command"
-  local round="$1" name port cmd pid t0 t1 f
+  local round="$1" name port cmd
   IFS='|' read -r name port cmd <<< "$2"
-  if port_busy "$port"; then
-    log "PORT IN USE: 127.0.0.1:$port is already bound ($(port_user "$port" | awk '{print $1, $5}' | paste -sd' ' -)) - skipping $name; set BASE_PORT to move"
-    echo "round $round: $name skipped, port $port in use" >> "$RES/skipped.txt"
-    return
-  fi
   # shellcheck disable=SC2086
-  start_pinned "$SERVER_CPU" "$name" $cmd; pid="$LASTPID"
-  if ! wait_soa "$port" example.test 60; then
-    tail -20 "$WORK/$name.out" >&2
-    die "$name did not answer example.test SOA within 60 s"
-  fi
-  verify "$name" "$port"
-  dnsperf_run "$port" "$WARMUP" "$WORK/warmup-$name.txt"
-  f="$RES/dnsperf-$name-r$round.txt"
-  t0="$(tree_ticks "$pid")"
-  dnsperf_run "$port" "$DURATION" "$f"
-  t1="$(tree_ticks "$pid")"
-  kill -0 "$pid" 2>/dev/null || die "$name exited during the run (log: $WORK/$name.out)"
-  cp "$WORK/$name.out" "$RES/$name.log" 2>/dev/null
-  stop_pid "$pid"
-  local sent compl lost qps rt cpuus cpupct
-  sent="$(awk '/Queries sent:/{print $3}' "$f")"
-  compl="$(awk '/Queries completed:/{print $3}' "$f")"
-  lost="$(awk '/Queries lost:/{print $3}' "$f")"
-  qps="$(awk '/Queries per second:/{printf "%.0f", $4}' "$f")"
-  rt="$(awk '/Run time \(s\):/{print $4}' "$f")"
-  [ -n "$compl" ] && [ "$compl" -gt 0 ] || die "$name: dnsperf reported no completed queries (see $f)"
-  cpuus="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v c="$compl" 'BEGIN{printf "%.2f", 1e6 * t / hz / c}')"
-  cpupct="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v rt="${rt:-$DURATION}" 'BEGIN{printf "%.0f", 100 * t / hz / rt}')"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$qps" "$lost" "$sent" "$compl" "$cpuus" "$cpupct" >> "$RES/raw.tsv"
-  log "$name round $round: ${qps} q/s, lost $lost/$sent, server CPU ${cpupct}% of a core, ${cpuus} µs CPU per answered query"
+  measure_server "$round" "$name" "$port" verify $cmd || return 0
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$M_QPS" "$M_LOST" "$M_SENT" "$M_COMPL" "$M_CPUUS" "$M_CPUPCT" >> "$RES/raw.tsv"
+  log "$name round $round: ${M_QPS} q/s, lost $M_LOST/$M_SENT, server CPU ${M_CPUPCT}% of a core, ${M_CPUUS} µs CPU per answered query"
 }
 
 log "results in $RES; servers: $(printf '%s ' "${LIST[@]%%|*}")"

@@ -156,3 +156,47 @@ geodns_dll() {
   [ -f "$dll" ] || die "no GeoDns build at $dll"
   echo "$dll"
 }
+
+# dnsperf_run PORT SECONDS OUTFILE: the mix in $WORK/queries.txt, dnsperf pinned to LOADGEN_CPU.
+dnsperf_run() {
+  timeout $(( $2 + QTIMEOUT + 20 )) taskset -c "$LOADGEN_CPU" \
+    dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" > "$3" 2>&1
+}
+
+# measure_server ROUND NAME PORT VERIFY_CMD COMMAND...: start the server pinned to SERVER_CPU,
+# wait for example.test SOA, run VERIFY_CMD (a function taking name and port, or ":"), warm up,
+# measure one dnsperf run and stop the server. Returns 1 when the port is taken (recorded in
+# $RES/skipped.txt). Sets M_FILE M_SENT M_COMPL M_LOST M_QPS M_SERVFAIL M_CPUUS M_CPUPCT.
+measure_server() {
+  local round="$1" name="$2" port="$3" verify_cmd="$4" pid t0 t1 rt
+  shift 4
+  if port_busy "$port"; then
+    log "PORT IN USE: 127.0.0.1:$port is already bound ($(port_user "$port" | awk '{print $1, $5}' | paste -sd' ' -)) - skipping $name; set BASE_PORT to move"
+    echo "round $round: $name skipped, port $port in use" >> "$RES/skipped.txt"
+    return 1
+  fi
+  start_pinned "$SERVER_CPU" "$name" "$@"; pid="$LASTPID"
+  if ! wait_soa "$port" example.test 60; then
+    tail -20 "$WORK/$name.out" >&2
+    die "$name did not answer example.test SOA within 60 s"
+  fi
+  $verify_cmd "$name" "$port"
+  dnsperf_run "$port" "$WARMUP" "$WORK/warmup-$name.txt"
+  M_FILE="$RES/dnsperf-$name-r$round.txt"
+  t0="$(tree_ticks "$pid")"
+  dnsperf_run "$port" "$DURATION" "$M_FILE"
+  t1="$(tree_ticks "$pid")"
+  kill -0 "$pid" 2>/dev/null || die "$name exited during the run (log: $WORK/$name.out)"
+  cp "$WORK/$name.out" "$RES/$name.log" 2>/dev/null
+  stop_pid "$pid"
+  M_SENT="$(awk '/Queries sent:/{print $3}' "$M_FILE")"
+  M_COMPL="$(awk '/Queries completed:/{print $3}' "$M_FILE")"
+  M_LOST="$(awk '/Queries lost:/{print $3}' "$M_FILE")"
+  M_QPS="$(awk '/Queries per second:/{printf "%.0f", $4}' "$M_FILE")"
+  M_SERVFAIL="$(awk '/Response codes:/{for (i = 1; i <= NF; i++) if ($i == "SERVFAIL") print $(i + 1)}' "$M_FILE")"
+  M_SERVFAIL="${M_SERVFAIL:-0}"
+  rt="$(awk '/Run time \(s\):/{print $4}' "$M_FILE")"
+  [ -n "$M_COMPL" ] && [ "$M_COMPL" -gt 0 ] || die "$name: dnsperf reported no completed queries (see $M_FILE)"
+  M_CPUUS="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v c="$M_COMPL" 'BEGIN{printf "%.2f", 1e6 * t / hz / c}')"
+  M_CPUPCT="$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v rt="${rt:-$DURATION}" 'BEGIN{printf "%.0f", 100 * t / hz / rt}')"
+}
