@@ -20,8 +20,6 @@ public sealed class QueryProcessor
 
     public Snapshot Snapshot => Volatile.Read(ref _snapshot);
 
-    public QueryCounters Counters { get; } = new();
-
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
@@ -31,13 +29,6 @@ public sealed class QueryProcessor
     /// length, or 0 when nothing should be sent.
     /// </summary>
     public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
-    {
-        int length = ProcessCore(request, response, source, overTcp);
-        Counters.Count(length > 0 ? response[3] & 0xF : -1, length > 0 && (response[2] & 0x02) != 0);
-        return length;
-    }
-
-    private int ProcessCore(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
     {
         switch (QueryParser.Parse(request, out var query))
         {

@@ -74,11 +74,6 @@ public sealed class BodyBuilder
 
     public DnsName TemplateName { get; private set; }
 
-    public int RecordCount => _answerCount + _authorityCount + _additionalCount;
-
-    /// <summary>Message offset of the next byte to be written.</summary>
-    public int Position => _length;
-
     public void StartSection(Section section)
     {
         if (section < _section)
@@ -126,7 +121,6 @@ public sealed class BodyBuilder
         {
             Body = body,
             TemplateNameLength = TemplateName.WireLength,
-            Mode = _mode,
             Authoritative = authoritative,
             ResponseCode = responseCode,
             AnswerCount = (ushort)_answerCount,

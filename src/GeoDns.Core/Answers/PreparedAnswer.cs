@@ -26,8 +26,6 @@ public sealed class PreparedAnswer
 
     public required int TemplateNameLength { get; init; }
 
-    public required TemplateMode Mode { get; init; }
-
     public required bool Authoritative { get; init; }
 
     public required int ResponseCode { get; init; }

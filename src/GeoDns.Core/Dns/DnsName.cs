@@ -58,18 +58,6 @@ public sealed partial class DnsName : IEquatable<DnsName>
         return new DnsName(_wire[(_wire[0] + 1)..]);
     }
 
-    /// <summary>The name with <paramref name="count"/> leading labels removed.</summary>
-    public DnsName StripLeft(int count)
-    {
-        int offset = 0;
-        for (int i = 0; i < count; i++)
-        {
-            offset += _wire[offset] + 1;
-        }
-
-        return offset == 0 ? this : new DnsName(_wire[offset..]);
-    }
-
     public DnsName Prepend(string label)
     {
         var bytes = Encoding.Latin1.GetBytes(label);

@@ -12,20 +12,15 @@ public sealed class Snapshot
     private readonly Dictionary<string, Zone> _zones;
     private readonly Dictionary<string, Zone>.AlternateLookup<ReadOnlySpan<char>> _byKey;
 
-    public Snapshot(IEnumerable<Zone> zones, long generation = 0)
+    public Snapshot(IEnumerable<Zone> zones)
     {
         _zones = zones.ToDictionary(z => z.Apex.Key, StringComparer.Ordinal);
         _byKey = _zones.GetAlternateLookup<ReadOnlySpan<char>>();
-        Generation = generation;
     }
 
     public static Snapshot Empty { get; } = new([]);
 
-    public long Generation { get; }
-
     public IReadOnlyCollection<Zone> Zones => _zones.Values;
-
-    public Zone? FindZone(DnsName apex) => _zones.GetValueOrDefault(apex.Key);
 
     /// <summary>
     /// RFC 1034 4.3.2 over prepared replies. <paramref name="key"/> is the lower-cased wire

@@ -6,20 +6,16 @@ namespace GeoDns.Core.Lookup;
 /// <summary>One zone as served: its nodes keyed by <see cref="DnsName.Key"/>.</summary>
 public sealed class Zone
 {
-    private readonly Dictionary<string, ZoneNode> _nodes;
     private readonly Dictionary<string, ZoneNode>.AlternateLookup<ReadOnlySpan<char>> _byKey;
 
-    internal Zone(DnsName apex, uint serial, int recordCount, Dictionary<string, ZoneNode> nodes, PreparedAnswer nxDomain, PreparedAnswer noData, string sourcePath)
+    internal Zone(DnsName apex, uint serial, int recordCount, Dictionary<string, ZoneNode> nodes, PreparedAnswer nxDomain, PreparedAnswer noData)
     {
         Apex = apex;
         Serial = serial;
         RecordCount = recordCount;
-        _nodes = nodes;
         _byKey = nodes.GetAlternateLookup<ReadOnlySpan<char>>();
         NxDomain = nxDomain;
         NoData = noData;
-        SourcePath = sourcePath;
-        ApexNode = nodes[apex.Key];
     }
 
     public DnsName Apex { get; }
@@ -27,12 +23,6 @@ public sealed class Zone
     public uint Serial { get; }
 
     public int RecordCount { get; }
-
-    public int NodeCount => _nodes.Count;
-
-    public string SourcePath { get; }
-
-    public ZoneNode ApexNode { get; }
 
     public PreparedAnswer NxDomain { get; }
 
@@ -42,5 +32,4 @@ public sealed class Zone
     public bool TryGetNode(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ZoneNode node) =>
         _byKey.TryGetValue(key, out node);
 
-    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
 }

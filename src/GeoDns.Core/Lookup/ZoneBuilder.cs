@@ -30,7 +30,7 @@ public static class ZoneBuilder
             }
         }
 
-        return compiler.Compile(file.Path);
+        return compiler.Compile();
     }
 
 }

@@ -6,7 +6,7 @@ namespace GeoDns.Core.Lookup;
 
 /// <summary>
 /// Turns a zone's records into a <see cref="Zone"/> of prepared replies. Runs off the query
-/// path (load, reload, health change); allocation is fine here.
+/// path, on every load and reload (health changes rebuild nothing).
 /// </summary>
 public sealed partial class ZoneCompiler
 {
@@ -59,7 +59,7 @@ public sealed partial class ZoneCompiler
         GetOrAdd(owner).Pool = pool;
     }
 
-    public Zone Compile(string sourcePath)
+    public Zone Compile()
     {
         var nxDomain = NegativeAnswer(ResponseCode.NxDomain);
         var noData = NegativeAnswer(ResponseCode.NoError);
@@ -98,7 +98,7 @@ public sealed partial class ZoneCompiler
         }
 
         uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
-        return new Zone(_apex, serial, _recordCount, compiled, nxDomain, noData, sourcePath);
+        return new Zone(_apex, serial, _recordCount, compiled, nxDomain, noData);
     }
 
     private BuildNode GetOrAdd(DnsName name)

@@ -1,4 +1,3 @@
-using System.Text;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 
@@ -29,9 +28,6 @@ public sealed class ZoneNode
     /// <summary>The owner's lookup key (<see cref="DnsName.Key"/>).</summary>
     public string Key { get; }
 
-    /// <summary>The owner name, lower-cased (made on demand: for diagnostics, not the query path).</summary>
-    public DnsName Name => DnsName.FromWire(Encoding.Latin1.GetBytes(Key));
-
     /// <summary>Reply for types the node has no answer prepared for (NODATA, or a CNAME chain ending so).</summary>
     public PreparedAnswer Other { get; }
 
@@ -47,8 +43,6 @@ public sealed class ZoneNode
     public PreparedAnswer? Referral { get; internal set; }
 
     public bool IsCut { get; internal set; }
-
-    public ReadOnlySpan<ushort> Types => _types;
 
     public PreparedAnswer AnswerFor(ushort type, bool overTcp)
     {

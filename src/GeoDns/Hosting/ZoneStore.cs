@@ -17,7 +17,6 @@ public sealed class ZoneStore
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
-    private long _generation;
 
     public ZoneStore(string directory, QueryProcessor processor, ILogger<ZoneStore> logger)
     {
@@ -86,7 +85,7 @@ public sealed class ZoneStore
                 _served.Remove(gone);
             }
 
-            _processor.Swap(new Snapshot(_served.Values.ToList(), ++_generation));
+            _processor.Swap(new Snapshot(_served.Values.ToList()));
             Loaded?.Invoke(files);
             return failed;
         }
