@@ -19,22 +19,17 @@ import argparse, json, os, random, shutil, signal, socket, statistics, struct, s
 import urllib.request
 from datetime import datetime
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import encode_query, free_port, http  # noqa: E402
+
 NAME = "www.gtm.accept.test"
 POOL = NAME + "."
 EU, US = "198.51.100.10", "192.0.2.10"
 
 
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def answer(port, timeout=1.0):
     """The first A record for NAME as text ('' when the answer is empty), or None on no reply / error rcode."""
-    qid = random.randrange(65536)
-    qname = b"".join(bytes([len(l)]) + l.encode() for l in NAME.split(".")) + b"\0"
-    query = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + qname + struct.pack(">HH", 1, 1)
+    qid, query, qname = encode_query(NAME)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
         s.sendto(query, ("127.0.0.1", port))
@@ -53,18 +48,6 @@ def answer(port, timeout=1.0):
     at += 2 if data[at] & 0xC0 == 0xC0 else len(qname)
     rtype, _, _, length = struct.unpack(">HHIH", data[at:at + 10])
     return socket.inet_ntoa(data[at + 10:at + 14]) if rtype == 1 and length == 4 else "?"
-
-
-def http(method, url, token=None, body=None):
-    data = body.encode() if body is not None else (b"" if method == "POST" else None)
-    req = urllib.request.Request(url, method=method, data=data)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def wait(cond, timeout, interval=0.005):

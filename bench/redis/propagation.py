@@ -13,34 +13,17 @@ does: a failover pool whose first member is in eu-west).
 """
 import argparse, json, os, random, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import encode_query, free_port, http  # noqa: E402
 
 
 def dns_query(port, name, timeout=0.2):
-    qid = random.randrange(65536)
-    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
-    packet += b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
-    packet += struct.pack(">HH", 1, 1)
+    _, packet, _ = encode_query(name)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
         s.sendto(packet, ("127.0.0.1", port))
         data, _ = s.recvfrom(4096)
     return data[12:]  # the answer, header stripped (ID differs per query)
-
-
-def http(method, url, token=None):
-    req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=5) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def wait(cond, timeout, what):
