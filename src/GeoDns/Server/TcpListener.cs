@@ -92,9 +92,11 @@ public sealed class TcpListener : IDisposable
         try
         {
             client.NoDelay = true;
+
+            // One timer per connection, pushed back before each message: no allocation per query.
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             while (!_stop.IsCancellationRequested)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 idle.CancelAfter(_idleTimeout);
                 if (!await ReadExactly(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
                 {
