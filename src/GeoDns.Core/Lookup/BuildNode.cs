@@ -6,9 +6,10 @@ namespace GeoDns.Core.Lookup;
 /// <summary>A node while a zone is being compiled: its RRsets in the order they were written.</summary>
 internal sealed class BuildNode(DnsName name)
 {
-    // Most names own one RRset: it is held directly, the list only exists for several.
-    private List<ResourceRecord>? _first;
-    private List<List<ResourceRecord>>? _more;
+    // Most names own one RRset of one record: an exactly sized array each, no lists, so a
+    // million-name zone makes one small object per name here instead of three.
+    private ResourceRecord[]? _first;
+    private List<ResourceRecord[]>? _more;
 
     public DnsName Name { get; } = name;
 
@@ -18,61 +19,45 @@ internal sealed class BuildNode(DnsName name)
 
     public int SetCount => _first is null ? 0 : 1 + (_more?.Count ?? 0);
 
-    public List<ResourceRecord> Set(int index) => index == 0 ? _first! : _more![index - 1];
+    public ResourceRecord[] Set(int index) => index == 0 ? _first! : _more![index - 1];
 
-    public IEnumerable<List<ResourceRecord>> Sets
+    public ResourceRecord[]? Find(ushort type)
     {
-        get
-        {
-            for (int i = 0; i < SetCount; i++)
-            {
-                yield return Set(i);
-            }
-        }
-    }
-
-    public List<ResourceRecord>? Find(ushort type)
-    {
-        for (int i = 0; i < SetCount; i++)
-        {
-            var set = Set(i);
-            if (set[0].Type == type)
-            {
-                return set;
-            }
-        }
-
-        return null;
+        int index = IndexOf(type);
+        return index < 0 ? null : Set(index);
     }
 
     public void Add(ResourceRecord record)
     {
-        var set = Find(record.Type);
-        if (set is null)
+        int index = IndexOf(record.Type);
+        if (index < 0)
         {
-            set = new List<ResourceRecord>(1) { record };
             if (_first is null)
             {
-                _first = set;
+                _first = [record];
             }
             else
             {
-                (_more ??= []).Add(set);
+                (_more ??= []).Add([record]);
             }
 
             return;
         }
 
-        if (set.Any(r => r.RData.AsSpan().SequenceEqual(record.RData)))
+        var set = Set(index);
+        foreach (var existing in set)
         {
-            return; // RFC 2181 5: an RRset holds no duplicates
+            if (existing.RData.AsSpan().SequenceEqual(record.RData))
+            {
+                return; // RFC 2181 5: an RRset holds no duplicates
+            }
         }
 
         // RFC 2181 5.2: one TTL per RRset; the lowest wins.
         if (record.Ttl != set[0].Ttl)
         {
             uint ttl = Math.Min(record.Ttl, set[0].Ttl);
-            for (int i = 0; i < set.Count; i++)
+            for (int i = 0; i < set.Length; i++)
             {
                 set[i] = set[i] with { Ttl = ttl };
             }
@@ -80,8 +65,32 @@ internal sealed class BuildNode(DnsName name)
             record = record with { Ttl = ttl };
         }
 
-        set.Add(record);
+        // Grown one at a time: RRsets are small and the array stays exactly sized.
+        var grown = new ResourceRecord[set.Length + 1];
+        set.CopyTo(grown, 0);
+        grown[^1] = record;
+        if (index == 0)
+        {
+            _first = grown;
+        }
+        else
+        {
+            _more![index - 1] = grown;
+        }
     }
 
     public bool HasData => _first is not null || Pool is not null;
+
+    private int IndexOf(ushort type)
+    {
+        for (int i = 0; i < SetCount; i++)
+        {
+            if (Set(i)[0].Type == type)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -60,7 +60,11 @@ public sealed partial class ZoneCompiler
 
             if (found.Find(type) is { } set)
             {
-                set.ForEach(r => builder.Add(owner, r));
+                foreach (var record in set)
+                {
+                    builder.Add(owner, record);
+                }
+
                 return builder.Build(true, ResponseCode.NoError);
             }
 

@@ -69,8 +69,8 @@ public sealed partial class ZoneCompiler
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
         foreach (var (loadedKey, node) in _nodes)
         {
-            // A fresh copy of the key: everything the loader allocated becomes garbage together,
-            // so its memory can be returned without compacting the served zone.
+            // A fresh copy of the key: the served zone is then allocated in one stretch apart
+            // from the loader's garbage, which makes the compaction after a load much cheaper.
             var key = new string(loadedKey);
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
             var zoneNode = CompileNode(key, node, mode, noData);
@@ -93,7 +93,7 @@ public sealed partial class ZoneCompiler
         {
             if (node.Name.IsWildcard && compiled.TryGetValue(node.Name.Parent().Key, out var parent))
             {
-                parent.Wildcard = compiled[node.Name.Key];
+                parent.Wildcard = compiled[key];
             }
         }
 
@@ -147,7 +147,7 @@ public sealed partial class ZoneCompiler
     {
         if (!node.HasData)
         {
-            return new ZoneNode(key, [], [], noData, null);
+            return new ZoneNode(key, [], null, null, noData, null);
         }
 
         // The common case, one RRset and nothing else: no lists.
@@ -155,7 +155,7 @@ public sealed partial class ZoneCompiler
         {
             var set = node.Set(0);
             ReadOnlySpan<ushort> type = [set[0].Type];
-            return new ZoneNode(key, SharedTypes(type), [DataAnswer(node, set, mode)], noData, null);
+            return new ZoneNode(key, SharedTypes(type), DataAnswer(node, set, mode), null, noData, null);
         }
 
         var types = new List<ushort>();
@@ -169,7 +169,7 @@ public sealed partial class ZoneCompiler
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
             // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
             other = pool.Type == RecordType.CNAME ? answers[0] : noData;
-            return new ZoneNode(key, SharedTypes(types), answers, other, null);
+            return NodeOf(key, types, answers, other, null);
         }
 
         if (node.Find(RecordType.CNAME) is { } cname)
@@ -179,7 +179,11 @@ public sealed partial class ZoneCompiler
             chainTypes.Clear();
             if (final is not null)
             {
-                chainTypes.UnionWith(final.Sets.Select(s => s[0].Type));
+                for (int i = 0; i < final.SetCount; i++)
+                {
+                    chainTypes.Add(final.Set(i)[0].Type);
+                }
+
                 if (final.Pool is not null)
                 {
                     chainTypes.Add(final.Pool.Type);
@@ -197,11 +201,12 @@ public sealed partial class ZoneCompiler
             }
 
             other = Chain(node, cname[0], 0, mode);
-            return new ZoneNode(key, SharedTypes(types), answers, other, null);
+            return NodeOf(key, types, answers, other, null);
         }
 
-        foreach (var set in node.Sets)
+        for (int i = 0; i < node.SetCount; i++)
         {
+            var set = node.Set(i);
             types.Add(set[0].Type);
             answers.Add(DataAnswer(node, set, mode));
         }
@@ -210,16 +215,22 @@ public sealed partial class ZoneCompiler
         if (node.SetCount > 1)
         {
             var builder = new BodyBuilder(node.Name, mode);
-            foreach (var set in node.Sets)
+            for (int i = 0; i < node.SetCount; i++)
             {
-                set.ForEach(builder.AddOwnedByQuestion);
+                foreach (var record in node.Set(i))
+                {
+                    builder.AddOwnedByQuestion(record);
+                }
             }
 
             anyTcp = builder.Build(true, ResponseCode.NoError);
         }
 
-        return new ZoneNode(key, SharedTypes(types), answers, noData, anyTcp);
+        return NodeOf(key, types, answers, noData, anyTcp);
     }
+
+    private ZoneNode NodeOf(string key, List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
+        new(key, SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
 
     /// <summary>
     /// One array per distinct list of types (nodes never change them): a large zone has few
@@ -245,11 +256,15 @@ public sealed partial class ZoneCompiler
         return shared;
     }
 
-    private PreparedAnswer DataAnswer(BuildNode node, List<ResourceRecord> set, TemplateMode mode)
+    private PreparedAnswer DataAnswer(BuildNode node, ResourceRecord[] set, TemplateMode mode)
     {
         var builder = _builder;
         builder.Reset(node.Name, mode);
-        set.ForEach(builder.AddOwnedByQuestion);
+        foreach (var record in set)
+        {
+            builder.AddOwnedByQuestion(record);
+        }
+
         builder.StartSection(Section.Additional);
         AddAddressesOfTargets(builder, set);
         return builder.Build(true, ResponseCode.NoError);
@@ -268,14 +283,18 @@ public sealed partial class ZoneCompiler
         var builder = new BodyBuilder(cut.Name, TemplateMode.Suffix);
         builder.StartSection(Section.Authority);
         var ns = cut.Find(RecordType.NS)!;
-        ns.ForEach(builder.Add);
+        foreach (var record in ns)
+        {
+            builder.Add(record);
+        }
+
         builder.StartSection(Section.Additional);
         bool inDomainGlue = AddAddressesOfTargets(builder, ns, cut.Name);
         return builder.Build(false, ResponseCode.NoError, additionalRequired: inDomainGlue);
     }
 
     /// <summary>Adds A/AAAA of in-zone NS, MX and SRV targets; says whether any is below <paramref name="cut"/>.</summary>
-    private bool AddAddressesOfTargets(BodyBuilder builder, List<ResourceRecord> set, DnsName? cut = null)
+    private bool AddAddressesOfTargets(BodyBuilder builder, ResourceRecord[] set, DnsName? cut = null)
     {
         bool below = false;
         foreach (var record in set)
@@ -302,7 +321,11 @@ public sealed partial class ZoneCompiler
             {
                 if (node.Find(type) is { } addresses)
                 {
-                    addresses.ForEach(builder.Add);
+                    foreach (var address in addresses)
+                    {
+                        builder.Add(address);
+                    }
+
                     below |= cut is not null && target.IsSubdomainOf(cut);
                 }
             }

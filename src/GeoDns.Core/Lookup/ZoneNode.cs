@@ -14,13 +14,14 @@ public sealed class ZoneNode
     private readonly PreparedAnswer[]? _more;
     private readonly PreparedAnswer? _anyTcp;
 
-    /// <param name="answers">One per entry of <paramref name="types"/>; the first also answers ANY over UDP.</param>
-    internal ZoneNode(string key, ushort[] types, IReadOnlyList<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp)
+    /// <param name="first">The answer for <c>types[0]</c>; it also answers ANY over UDP.</param>
+    /// <param name="more">The answers for the rest of <paramref name="types"/>, in order.</param>
+    internal ZoneNode(string key, ushort[] types, PreparedAnswer? first, PreparedAnswer[]? more, PreparedAnswer other, PreparedAnswer? anyTcp)
     {
         Key = key;
         _types = types;
-        _first = answers.Count > 0 ? answers[0] : null;
-        _more = answers.Count > 1 ? answers.Skip(1).ToArray() : null;
+        _first = first;
+        _more = more;
         Other = other;
         _anyTcp = ReferenceEquals(anyTcp, _first) ? null : anyTcp;
     }

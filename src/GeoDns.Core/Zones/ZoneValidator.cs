@@ -208,7 +208,7 @@ internal static class ZoneValidator
         }
 
         CheckCnameAndDname(records, group, removed, owner, diagnostics);
-        if (group.TrueForAll(j => records[j].Record.Ttl == first.Record.Ttl))
+        if (SameTtl(records, group))
         {
             return; // the common case: one TTL for everything at this owner
         }
@@ -359,6 +359,20 @@ internal static class ZoneValidator
                 }
             }
         }
+    }
+
+    private static bool SameTtl(List<ZoneEntry> records, List<int> group)
+    {
+        uint ttl = records[group[0]].Record.Ttl;
+        foreach (int j in group)
+        {
+            if (records[j].Record.Ttl != ttl)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Error(List<ZoneDiagnostic> diagnostics, SourceLocation location, string message) =>
