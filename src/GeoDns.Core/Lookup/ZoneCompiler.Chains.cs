@@ -128,14 +128,14 @@ public sealed partial class ZoneCompiler
     /// <summary>Build-time lookup: the node for a name, or the wildcard that covers it.</summary>
     private (BuildNode? Node, bool Synthesised) Find(DnsName name)
     {
-        if (_nodes.TryGetValue(name.Key, out var node))
+        if (TryGetBuild(name.Key, out var node))
         {
             return (node.HasData || !node.Name.IsWildcard ? node : null, false);
         }
 
         for (var encloser = name.Parent(); encloser.LabelCount >= _apex.LabelCount; encloser = encloser.Parent())
         {
-            if (!_nodes.TryGetValue(encloser.Key, out var found))
+            if (!TryGetBuild(encloser.Key, out var found))
             {
                 continue;
             }
@@ -145,7 +145,7 @@ public sealed partial class ZoneCompiler
                 return (found, false);
             }
 
-            return _nodes.TryGetValue(encloser.Prepend("*").Key, out var wildcard) ? (wildcard, true) : (null, false);
+            return TryGetBuild(encloser.Prepend("*").Key, out var wildcard) ? (wildcard, true) : (null, false);
         }
 
         return (null, false);

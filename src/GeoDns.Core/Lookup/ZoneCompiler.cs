@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
@@ -13,8 +14,10 @@ public sealed partial class ZoneCompiler
     private const int MaxChainLength = 16;
 
     private readonly DnsName _apex;
-    private readonly Dictionary<string, BuildNode> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, BuildNode>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
+    // The served zone's own table, filled as names are added: a million-name zone is hashed
+    // once. Each node carries its build state until Compile() completes it.
+    private readonly Dictionary<string, ZoneNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ZoneNode>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
     private readonly List<BuildNode> _cuts = [];
     private readonly BodyBuilder _builder;
     private readonly BodyArena _arena = new();
@@ -26,6 +29,9 @@ public sealed partial class ZoneCompiler
     private readonly ResourceRecord _negativeSoa;
     private readonly Dictionary<string, ushort[]> _typeArrays = new(StringComparer.Ordinal);
     private int _recordCount;
+    private bool _hasWildcards;
+    private DnsName? _lastName;
+    private BuildNode? _lastNode;
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
     {
@@ -65,15 +71,12 @@ public sealed partial class ZoneCompiler
         var noData = NegativeAnswer(ResponseCode.NoError);
         MarkCuts();
 
-        var compiled = new Dictionary<string, ZoneNode>(_nodes.Count, StringComparer.Ordinal);
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
-        foreach (var (loadedKey, node) in _nodes)
+        foreach (var zoneNode in _nodes.Values)
         {
-            // A fresh copy of the key: the served zone is then allocated in one stretch apart
-            // from the loader's garbage, which makes the compaction after a load much cheaper.
-            var key = new string(loadedKey);
+            var node = zoneNode.Build!;
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
-            var zoneNode = CompileNode(key, node, mode, noData);
+            CompileNode(zoneNode, node, mode, noData);
             if (node.Cut is { } cut)
             {
                 if (!referrals.TryGetValue(cut, out var referral))
@@ -85,37 +88,55 @@ public sealed partial class ZoneCompiler
                 zoneNode.Referral = referral;
                 zoneNode.IsCut = ReferenceEquals(cut, node);
             }
-
-            compiled.Add(key, zoneNode);
         }
 
-        foreach (var (key, node) in _nodes)
+        foreach (var zoneNode in _nodes.Values)
         {
-            if (node.Name.IsWildcard && compiled.TryGetValue(node.Name.Parent().Key, out var parent))
+            if (_hasWildcards && zoneNode.Build!.Name.IsWildcard &&
+                _nodesBySpan.TryGetValue(zoneNode.Key.AsSpan(zoneNode.Key[0] + 1), out var parent))
             {
-                parent.Wildcard = compiled[key];
+                parent.Wildcard = zoneNode;
             }
+
+            zoneNode.Build = null;
         }
 
         uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
-        return new Zone(_apex, serial, _recordCount, compiled, nxDomain, noData);
+        return new Zone(_apex, serial, _recordCount, _nodes, nxDomain, noData);
     }
 
     private BuildNode GetOrAdd(DnsName name)
     {
-        if (_nodes.TryGetValue(name.Key, out var node))
+        // The loader hands an owner's records over one after another with one DnsName.
+        if (ReferenceEquals(name, _lastName))
         {
-            return node;
+            return _lastNode!;
         }
 
-        node = new BuildNode(name);
-        _nodes.Add(name.Key, node);
+        // One hash lookup finds or adds. The key is a fresh copy: the loader's allocations then
+        // all become garbage, and whole stretches of the heap are freed after a load instead of
+        // compacted around live keys (an owner seen before costs a copy that is dropped).
+        string key = new(name.Key);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_nodes, key, out bool exists);
+        if (exists)
+        {
+            _lastName = name;
+            return _lastNode = slot!.Build!;
+        }
+
+        var node = new BuildNode(name);
+        slot = new ZoneNode(key, node);
+        _hasWildcards |= name.IsWildcard;
+        _lastName = name;
+        _lastNode = node;
 
         // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
-        // The parent is looked up by a slice of the key, so existing ones cost no allocation.
-        if (name.LabelCount > _apex.LabelCount && !_nodesBySpan.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
+        // The parent is looked up by a slice of the key (a name right below the apex skips it).
+        if (name.LabelCount > _apex.LabelCount + 1 && !_nodesBySpan.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
         {
             GetOrAdd(name.Parent());
+            _lastName = name;
+            _lastNode = node;
         }
 
         return node;
@@ -128,12 +149,13 @@ public sealed partial class ZoneCompiler
             return;
         }
 
-        foreach (var node in _nodes.Values)
+        foreach (var served in _nodes.Values)
         {
+            var node = served.Build!;
             var key = node.Name.Key.AsSpan();
             for (int labels = node.Name.LabelCount; labels > _apex.LabelCount; labels--)
             {
-                if (_nodesBySpan.TryGetValue(key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
+                if (TryGetBuild(key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
                 {
                     node.Cut = ancestor; // keep going: the topmost cut wins
                 }
@@ -143,11 +165,12 @@ public sealed partial class ZoneCompiler
         }
     }
 
-    private ZoneNode CompileNode(string key, BuildNode node, TemplateMode mode, PreparedAnswer noData)
+    private void CompileNode(ZoneNode served, BuildNode node, TemplateMode mode, PreparedAnswer noData)
     {
         if (!node.HasData)
         {
-            return new ZoneNode(key, [], null, null, noData, null);
+            served.Complete([], null, null, noData, null);
+            return;
         }
 
         // The common case, one RRset and nothing else: no lists.
@@ -155,7 +178,8 @@ public sealed partial class ZoneCompiler
         {
             var set = node.Set(0);
             ReadOnlySpan<ushort> type = [set[0].Type];
-            return new ZoneNode(key, SharedTypes(type), DataAnswer(node, set, mode), null, noData, null);
+            served.Complete(SharedTypes(type), DataAnswer(node, set, mode), null, noData, null);
+            return;
         }
 
         var types = new List<ushort>();
@@ -169,7 +193,8 @@ public sealed partial class ZoneCompiler
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
             // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
             other = pool.Type == RecordType.CNAME ? answers[0] : noData;
-            return NodeOf(key, types, answers, other, null);
+            Complete(served, types, answers, other, null);
+            return;
         }
 
         if (node.Find(RecordType.CNAME) is { } cname)
@@ -201,7 +226,8 @@ public sealed partial class ZoneCompiler
             }
 
             other = Chain(node, cname[0], 0, mode);
-            return NodeOf(key, types, answers, other, null);
+            Complete(served, types, answers, other, null);
+            return;
         }
 
         for (int i = 0; i < node.SetCount; i++)
@@ -226,11 +252,17 @@ public sealed partial class ZoneCompiler
             anyTcp = builder.Build(true, ResponseCode.NoError);
         }
 
-        return NodeOf(key, types, answers, noData, anyTcp);
+        Complete(served, types, answers, noData, anyTcp);
     }
 
-    private ZoneNode NodeOf(string key, List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
-        new(key, SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
+    private void Complete(ZoneNode served, List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
+        served.Complete(SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
+
+    private bool TryGetBuild(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BuildNode? node)
+    {
+        node = _nodesBySpan.TryGetValue(key, out var served) ? served.Build : null;
+        return node is not null;
+    }
 
     /// <summary>
     /// One array per distinct list of types (nodes never change them): a large zone has few
@@ -312,7 +344,7 @@ public sealed partial class ZoneCompiler
             }
 
             var target = DnsName.FromWire(record.RData.AsSpan(nameAt));
-            if (!target.IsSubdomainOf(_apex) || !_nodes.TryGetValue(target.Key, out var node))
+            if (!target.IsSubdomainOf(_apex) || !TryGetBuild(target.Key, out var node))
             {
                 continue;
             }

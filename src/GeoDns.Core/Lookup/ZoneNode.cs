@@ -9,16 +9,25 @@ namespace GeoDns.Core.Lookup;
 /// </summary>
 public sealed class ZoneNode
 {
-    private readonly ushort[] _types;
-    private readonly PreparedAnswer? _first;
-    private readonly PreparedAnswer[]? _more;
-    private readonly PreparedAnswer? _anyTcp;
+    private ushort[] _types = [];
+    private PreparedAnswer? _first;
+    private PreparedAnswer[]? _more;
+    private PreparedAnswer? _anyTcp;
+
+    /// <summary>A node being compiled: answers come with <see cref="Complete"/>.</summary>
+    internal ZoneNode(string key, BuildNode build)
+    {
+        Key = key;
+        Build = build;
+    }
+
+    /// <summary>The node's records while the zone is compiled; null once it is served.</summary>
+    internal BuildNode? Build { get; set; }
 
     /// <param name="first">The answer for <c>types[0]</c>; it also answers ANY over UDP.</param>
     /// <param name="more">The answers for the rest of <paramref name="types"/>, in order.</param>
-    internal ZoneNode(string key, ushort[] types, PreparedAnswer? first, PreparedAnswer[]? more, PreparedAnswer other, PreparedAnswer? anyTcp)
+    internal void Complete(ushort[] types, PreparedAnswer? first, PreparedAnswer[]? more, PreparedAnswer other, PreparedAnswer? anyTcp)
     {
-        Key = key;
         _types = types;
         _first = first;
         _more = more;
@@ -30,7 +39,7 @@ public sealed class ZoneNode
     public string Key { get; }
 
     /// <summary>Reply for types the node has no answer prepared for (NODATA, or a CNAME chain ending so).</summary>
-    public PreparedAnswer Other { get; }
+    public PreparedAnswer Other { get; private set; } = null!;
 
     /// <summary>RFC 8482: one RRset over UDP.</summary>
     public PreparedAnswer AnyUdp => _first ?? Other;
