@@ -6,14 +6,14 @@ namespace GeoDns.Core.Lookup;
 /// <summary>One zone as served: its nodes keyed by <see cref="DnsName.Key"/>.</summary>
 public sealed class Zone
 {
-    private readonly Dictionary<string, ZoneNode>.AlternateLookup<ReadOnlySpan<char>> _byKey;
+    private readonly NodeTable _nodes;
 
-    internal Zone(DnsName apex, uint serial, int recordCount, Dictionary<string, ZoneNode> nodes, PreparedAnswer nxDomain, PreparedAnswer noData)
+    internal Zone(DnsName apex, uint serial, int recordCount, NodeTable nodes, PreparedAnswer nxDomain, PreparedAnswer noData)
     {
         Apex = apex;
         Serial = serial;
         RecordCount = recordCount;
-        _byKey = nodes.GetAlternateLookup<ReadOnlySpan<char>>();
+        _nodes = nodes;
         NxDomain = nxDomain;
         NoData = noData;
     }
@@ -30,6 +30,6 @@ public sealed class Zone
     public PreparedAnswer NoData { get; }
 
     public bool TryGetNode(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ZoneNode node) =>
-        _byKey.TryGetValue(key, out node);
+        _nodes.TryGetValue(key, out node);
 
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
@@ -16,8 +15,7 @@ public sealed partial class ZoneCompiler
     private readonly DnsName _apex;
     // The served zone's own table, filled as names are added: a million-name zone is hashed
     // once. Each node carries its build state until Compile() completes it.
-    private readonly Dictionary<string, ZoneNode> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ZoneNode>.AlternateLookup<ReadOnlySpan<char>> _nodesBySpan;
+    private readonly NodeTable _nodes;
     private readonly List<BuildNode> _cuts = [];
     private readonly BodyBuilder _builder;
     private readonly BodyArena _arena = new();
@@ -35,12 +33,12 @@ public sealed partial class ZoneCompiler
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
     {
-        _nodes.EnsureCapacity(expectedNames);
+        // Names right below the apex: the apex's key plus a label of a few characters.
+        _nodes = new NodeTable(expectedNames, expectedNames * (apex.Key.Length + 8));
         _apex = apex;
         _soa = soa;
         uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
         _negativeSoa = soa with { Ttl = Math.Min(soa.Ttl, minimum) };
-        _nodesBySpan = _nodes.GetAlternateLookup<ReadOnlySpan<char>>();
         // One builder per role, reused for every node: chains nest one no-data reply inside.
         _builder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         _chainBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
@@ -72,8 +70,9 @@ public sealed partial class ZoneCompiler
         MarkCuts();
 
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
-        foreach (var zoneNode in _nodes.Values)
+        for (int i = 0; i < _nodes.Count; i++)
         {
+            var zoneNode = _nodes[i];
             var node = zoneNode.Build!;
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
             CompileNode(zoneNode, node, mode, noData);
@@ -90,10 +89,11 @@ public sealed partial class ZoneCompiler
             }
         }
 
-        foreach (var zoneNode in _nodes.Values)
+        for (int i = 0; i < _nodes.Count; i++)
         {
-            if (_hasWildcards && zoneNode.Build!.Name.IsWildcard &&
-                _nodesBySpan.TryGetValue(zoneNode.Key.AsSpan(zoneNode.Key[0] + 1), out var parent))
+            var zoneNode = _nodes[i];
+            var name = zoneNode.Build!.Name;
+            if (_hasWildcards && name.IsWildcard && _nodes.TryGetValue(name.Key.AsSpan(name.Key[0] + 1), out var parent))
             {
                 parent.Wildcard = zoneNode;
             }
@@ -101,6 +101,7 @@ public sealed partial class ZoneCompiler
             zoneNode.Build = null;
         }
 
+        _nodes.TrimExcess();
         uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
         return new Zone(_apex, serial, _recordCount, _nodes, nxDomain, noData);
     }
@@ -113,26 +114,23 @@ public sealed partial class ZoneCompiler
             return _lastNode!;
         }
 
-        // One hash lookup finds or adds. The key is a fresh copy: the loader's allocations then
-        // all become garbage, and whole stretches of the heap are freed after a load instead of
-        // compacted around live keys (an owner seen before costs a copy that is dropped).
-        string key = new(name.Key);
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_nodes, key, out bool exists);
+        // One hash lookup finds or adds.
+        ref var slot = ref _nodes.GetValueRefOrAddDefault(name.Key, out bool exists);
         if (exists)
         {
             _lastName = name;
-            return _lastNode = slot!.Build!;
+            return _lastNode = slot.Build!;
         }
 
         var node = new BuildNode(name);
-        slot = new ZoneNode(key, node);
+        slot = new ZoneNode(node);
         _hasWildcards |= name.IsWildcard;
         _lastName = name;
         _lastNode = node;
 
         // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
         // The parent is looked up by a slice of the key (a name right below the apex skips it).
-        if (name.LabelCount > _apex.LabelCount + 1 && !_nodesBySpan.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
+        if (name.LabelCount > _apex.LabelCount + 1 && !_nodes.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
         {
             GetOrAdd(name.Parent());
             _lastName = name;
@@ -149,9 +147,9 @@ public sealed partial class ZoneCompiler
             return;
         }
 
-        foreach (var served in _nodes.Values)
+        for (int i = 0; i < _nodes.Count; i++)
         {
-            var node = served.Build!;
+            var node = _nodes[i].Build!;
             var key = node.Name.Key.AsSpan();
             for (int labels = node.Name.LabelCount; labels > _apex.LabelCount; labels--)
             {
@@ -260,7 +258,7 @@ public sealed partial class ZoneCompiler
 
     private bool TryGetBuild(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BuildNode? node)
     {
-        node = _nodesBySpan.TryGetValue(key, out var served) ? served.Build : null;
+        node = _nodes.TryGetValue(key, out var served) ? served.Build : null;
         return node is not null;
     }
 

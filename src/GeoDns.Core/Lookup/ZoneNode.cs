@@ -15,9 +15,8 @@ public sealed class ZoneNode
     private PreparedAnswer? _anyTcp;
 
     /// <summary>A node being compiled: answers come with <see cref="Complete"/>.</summary>
-    internal ZoneNode(string key, BuildNode build)
+    internal ZoneNode(BuildNode build)
     {
-        Key = key;
         Build = build;
     }
 
@@ -34,9 +33,6 @@ public sealed class ZoneNode
         Other = other;
         _anyTcp = ReferenceEquals(anyTcp, _first) ? null : anyTcp;
     }
-
-    /// <summary>The owner's lookup key (<see cref="DnsName.Key"/>).</summary>
-    public string Key { get; }
 
     /// <summary>Reply for types the node has no answer prepared for (NODATA, or a CNAME chain ending so).</summary>
     public PreparedAnswer Other { get; private set; } = null!;

@@ -57,8 +57,18 @@ public static class ZoneDirectoryLoader
         return zones;
     }
 
-    private static SourceLocation FindSoaLocation(ZoneFile zone) =>
-        zone.Records.FirstOrDefault(e => e.Record.Type == Dns.RecordType.SOA)?.Location ?? new SourceLocation(zone.Path, 1, 1);
+    private static SourceLocation FindSoaLocation(ZoneFile zone)
+    {
+        foreach (var entry in zone.Records)
+        {
+            if (entry.Record.Type == Dns.RecordType.SOA)
+            {
+                return entry.Location;
+            }
+        }
+
+        return new SourceLocation(zone.Path, 1, 1);
+    }
 
     private static ZoneFile WithDiagnostic(ZoneFile zone, ZoneDiagnostic diagnostic) => new()
     {

@@ -3,8 +3,8 @@ using GeoDns.Core.Traffic;
 
 namespace GeoDns.Core.Zones;
 
-/// <summary>A record and the place it was written.</summary>
-public sealed record ZoneEntry(ResourceRecord Record, SourceLocation Location);
+/// <summary>A record and the place it was written (a struct: a big zone has millions).</summary>
+public readonly record struct ZoneEntry(ResourceRecord Record, SourceLocation Location);
 
 /// <summary>
 /// Everything one zone file (with its includes) declares, plus every diagnostic found while

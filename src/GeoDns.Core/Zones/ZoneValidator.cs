@@ -94,7 +94,7 @@ internal static class ZoneValidator
                         firstSoa = records[j];
                         break;
                     case RecordType.SOA:
-                        Error(diagnostics, records[j].Location, $"a second SOA record (the first is at {firstSoa.Location})");
+                        Error(diagnostics, records[j].Location, $"a second SOA record (the first is at {firstSoa.Value.Location})");
                         break;
                     case RecordType.NS when owner == origin:
                         apexNs = true;
@@ -257,13 +257,13 @@ internal static class ZoneValidator
             switch (entry.Record.Type)
             {
                 case RecordType.CNAME when cname is not null:
-                    Error(diagnostics, entry.Location, $"a second CNAME at {owner} (the first is at {cname.Location})");
+                    Error(diagnostics, entry.Location, $"a second CNAME at {owner} (the first is at {cname.Value.Location})");
                     break;
                 case RecordType.CNAME:
                     cname = entry;
                     if (other is not null)
                     {
-                        Error(diagnostics, entry.Location, $"CNAME at {owner} beside other data ({RecordTypeNames.ToMnemonic(other.Record.Type)} at {other.Location})");
+                        Error(diagnostics, entry.Location, $"CNAME at {owner} beside other data ({RecordTypeNames.ToMnemonic(other.Value.Record.Type)} at {other.Value.Location})");
                     }
 
                     break;
@@ -274,7 +274,7 @@ internal static class ZoneValidator
                     {
                         if (dname is not null)
                         {
-                            Error(diagnostics, entry.Location, $"a second DNAME at {owner} (the first is at {dname.Location})");
+                            Error(diagnostics, entry.Location, $"a second DNAME at {owner} (the first is at {dname.Value.Location})");
                         }
 
                         dname ??= entry;
@@ -282,7 +282,7 @@ internal static class ZoneValidator
 
                     if (cname is not null && other is null)
                     {
-                        Error(diagnostics, entry.Location, $"{RecordTypeNames.ToMnemonic(entry.Record.Type)} at {owner} beside a CNAME (at {cname.Location})");
+                        Error(diagnostics, entry.Location, $"{RecordTypeNames.ToMnemonic(entry.Record.Type)} at {owner} beside a CNAME (at {cname.Value.Location})");
                     }
 
                     other ??= entry;

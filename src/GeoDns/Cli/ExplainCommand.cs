@@ -165,7 +165,7 @@ public static class ExplainCommand
             }
 
             var cname = file.Records.FirstOrDefault(e => e.Record.Type == RecordType.CNAME && e.Record.Owner == current);
-            if (cname is null)
+            if (cname.Record is null)
             {
                 return (null, null, chain);
             }
