@@ -29,7 +29,7 @@ public sealed partial class ZoneCompiler
     private int _recordCount;
     private bool _hasWildcards;
     private DnsName? _lastName;
-    private BuildNode? _lastNode;
+    private ZoneNode? _lastNode;
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
     {
@@ -43,24 +43,34 @@ public sealed partial class ZoneCompiler
         _builder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         _chainBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         _noDataBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
-        GetOrAdd(apex);
+        NodeFor(apex, null, out _);
     }
 
     public void Add(ResourceRecord record)
     {
-        var node = GetOrAdd(record.Owner);
+        _recordCount++;
+
+        // Most names of a large zone own one record: the node then keeps that record as its
+        // build state, with no BuildNode and no arrays (NS and CNAME owners get the full form).
+        bool plain = record.Type is not (RecordType.NS or RecordType.CNAME);
+        var served = NodeFor(record.Owner, plain ? record : null, out bool created);
+        if (created && plain)
+        {
+            return;
+        }
+
+        var node = Promote(served);
         if (record.Type == RecordType.NS && node.Name.LabelCount > _apex.LabelCount && node.Find(RecordType.NS) is null)
         {
             _cuts.Add(node);
         }
 
         node.Add(record);
-        _recordCount++;
     }
 
     public void AddPool(DnsName owner, IDynamicAnswer pool)
     {
-        GetOrAdd(owner).Pool = pool;
+        Promote(NodeFor(owner, null, out _)).Pool = pool;
     }
 
     public Zone Compile()
@@ -73,7 +83,13 @@ public sealed partial class ZoneCompiler
         for (int i = 0; i < _nodes.Count; i++)
         {
             var zoneNode = _nodes[i];
-            var node = zoneNode.Build!;
+            if (zoneNode.Build is ResourceRecord single)
+            {
+                CompileSingle(zoneNode, single, noData);
+                continue;
+            }
+
+            var node = (BuildNode)zoneNode.Build!;
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
             CompileNode(zoneNode, node, mode, noData);
             if (node.Cut is { } cut)
@@ -92,7 +108,7 @@ public sealed partial class ZoneCompiler
         for (int i = 0; i < _nodes.Count; i++)
         {
             var zoneNode = _nodes[i];
-            var name = zoneNode.Build!.Name;
+            var name = NameOf(zoneNode.Build!);
             if (_hasWildcards && name.IsWildcard && _nodes.TryGetValue(name.Key.AsSpan(name.Key[0] + 1), out var parent))
             {
                 parent.Wildcard = zoneNode;
@@ -106,8 +122,11 @@ public sealed partial class ZoneCompiler
         return new Zone(_apex, serial, _recordCount, _nodes, nxDomain, noData);
     }
 
-    private BuildNode GetOrAdd(DnsName name)
+    /// <summary>The node of <paramref name="name"/>; a new one starts with <paramref name="single"/> as its only record.</summary>
+    private ZoneNode NodeFor(DnsName name, ResourceRecord? single, out bool created)
     {
+        created = false;
+
         // The loader hands an owner's records over one after another with one DnsName.
         if (ReferenceEquals(name, _lastName))
         {
@@ -116,23 +135,23 @@ public sealed partial class ZoneCompiler
 
         // One hash lookup finds or adds.
         ref var slot = ref _nodes.GetValueRefOrAddDefault(name.Key, out bool exists);
+        _lastName = name;
         if (exists)
         {
-            _lastName = name;
-            return _lastNode = slot.Build!;
+            return _lastNode = slot;
         }
 
-        var node = new BuildNode(name);
-        slot = new ZoneNode(node);
+        var node = new ZoneNode(single ?? (object)new BuildNode(name));
+        slot = node;
+        created = true;
         _hasWildcards |= name.IsWildcard;
-        _lastName = name;
         _lastNode = node;
 
         // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
         // The parent is looked up by a slice of the key (a name right below the apex skips it).
         if (name.LabelCount > _apex.LabelCount + 1 && !_nodes.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
         {
-            GetOrAdd(name.Parent());
+            NodeFor(name.Parent(), null, out _);
             _lastName = name;
             _lastNode = node;
         }
@@ -149,18 +168,26 @@ public sealed partial class ZoneCompiler
 
         for (int i = 0; i < _nodes.Count; i++)
         {
-            var node = _nodes[i].Build!;
-            var key = node.Name.Key.AsSpan();
-            for (int labels = node.Name.LabelCount; labels > _apex.LabelCount; labels--)
+            var name = NameOf(_nodes[i].Build!);
+            var key = name.Key.AsSpan();
+            for (int labels = name.LabelCount; labels > _apex.LabelCount; labels--)
             {
-                if (TryGetBuild(key, out var ancestor) && ancestor.Find(RecordType.NS) is not null)
+                // NS owners always have a BuildNode: a single record stays unpromoted here.
+                if (_nodes.TryGetValue(key, out var candidate) && candidate.Build is BuildNode ancestor && ancestor.Find(RecordType.NS) is not null)
                 {
-                    node.Cut = ancestor; // keep going: the topmost cut wins
+                    Promote(_nodes[i]).Cut = ancestor; // keep going: the topmost cut wins
                 }
 
                 key = key[(key[0] + 1)..];
             }
         }
+    }
+
+    private void CompileSingle(ZoneNode served, ResourceRecord single, PreparedAnswer noData)
+    {
+        var mode = single.Owner.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
+        ReadOnlySpan<ushort> type = [single.Type];
+        served.Complete(SharedTypes(type), DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode), null, noData, null);
     }
 
     private void CompileNode(ZoneNode served, BuildNode node, TemplateMode mode, PreparedAnswer noData)
@@ -176,7 +203,7 @@ public sealed partial class ZoneCompiler
         {
             var set = node.Set(0);
             ReadOnlySpan<ushort> type = [set[0].Type];
-            served.Complete(SharedTypes(type), DataAnswer(node, set, mode), null, noData, null);
+            served.Complete(SharedTypes(type), DataAnswer(node.Name, set, mode), null, noData, null);
             return;
         }
 
@@ -215,7 +242,7 @@ public sealed partial class ZoneCompiler
 
             // The CNAME itself comes first: it is also the answer to ANY.
             types.Add(RecordType.CNAME);
-            answers.Add(DataAnswer(node, cname, mode));
+            answers.Add(DataAnswer(node.Name, cname, mode));
             chainTypes.Remove(RecordType.CNAME);
             foreach (var type in chainTypes)
             {
@@ -232,7 +259,7 @@ public sealed partial class ZoneCompiler
         {
             var set = node.Set(i);
             types.Add(set[0].Type);
-            answers.Add(DataAnswer(node, set, mode));
+            answers.Add(DataAnswer(node.Name, set, mode));
         }
 
         var anyTcp = answers[0];
@@ -256,11 +283,28 @@ public sealed partial class ZoneCompiler
     private void Complete(ZoneNode served, List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
         served.Complete(SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
 
+    /// <summary>The build state of the node at <paramref name="key"/>, promoted to a BuildNode.</summary>
     private bool TryGetBuild(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BuildNode? node)
     {
-        node = _nodes.TryGetValue(key, out var served) ? served.Build : null;
+        node = _nodes.TryGetValue(key, out var served) && served.Build is not null ? Promote(served) : null;
         return node is not null;
     }
+
+    private static BuildNode Promote(ZoneNode served)
+    {
+        if (served.Build is BuildNode node)
+        {
+            return node;
+        }
+
+        var record = (ResourceRecord)served.Build!;
+        node = new BuildNode(record.Owner);
+        node.Add(record);
+        served.Build = node;
+        return node;
+    }
+
+    private static DnsName NameOf(object build) => build is ResourceRecord record ? record.Owner : ((BuildNode)build).Name;
 
     /// <summary>
     /// One array per distinct list of types (nodes never change them): a large zone has few
@@ -286,10 +330,10 @@ public sealed partial class ZoneCompiler
         return shared;
     }
 
-    private PreparedAnswer DataAnswer(BuildNode node, ResourceRecord[] set, TemplateMode mode)
+    private PreparedAnswer DataAnswer(DnsName owner, ReadOnlySpan<ResourceRecord> set, TemplateMode mode)
     {
         var builder = _builder;
-        builder.Reset(node.Name, mode);
+        builder.Reset(owner, mode);
         foreach (var record in set)
         {
             builder.AddOwnedByQuestion(record);
@@ -324,7 +368,7 @@ public sealed partial class ZoneCompiler
     }
 
     /// <summary>Adds A/AAAA of in-zone NS, MX and SRV targets; says whether any is below <paramref name="cut"/>.</summary>
-    private bool AddAddressesOfTargets(BodyBuilder builder, ResourceRecord[] set, DnsName? cut = null)
+    private bool AddAddressesOfTargets(BodyBuilder builder, ReadOnlySpan<ResourceRecord> set, DnsName? cut = null)
     {
         bool below = false;
         foreach (var record in set)

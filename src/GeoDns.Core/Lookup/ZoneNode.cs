@@ -15,13 +15,16 @@ public sealed class ZoneNode
     private PreparedAnswer? _anyTcp;
 
     /// <summary>A node being compiled: answers come with <see cref="Complete"/>.</summary>
-    internal ZoneNode(BuildNode build)
+    internal ZoneNode(object build)
     {
         Build = build;
     }
 
-    /// <summary>The node's records while the zone is compiled; null once it is served.</summary>
-    internal BuildNode? Build { get; set; }
+    /// <summary>
+    /// While the zone is compiled: the node's only record (a ResourceRecord) or its
+    /// <see cref="BuildNode"/>; null once it is served.
+    /// </summary>
+    internal object? Build { get; set; }
 
     /// <param name="first">The answer for <c>types[0]</c>; it also answers ANY over UDP.</param>
     /// <param name="more">The answers for the rest of <paramref name="types"/>, in order.</param>
