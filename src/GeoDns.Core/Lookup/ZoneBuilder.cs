@@ -16,10 +16,12 @@ public static class ZoneBuilder
             throw new InvalidOperationException($"zone {file.Origin} has errors and cannot be served");
         }
 
-        var compiler = new ZoneCompiler(file.Origin, file.Soa, file.Records.Count);
-        foreach (var entry in file.Records)
+        var (owners, ownerOf) = file.TakeOwnerIndex();
+        var compiler = new ZoneCompiler(file.Origin, file.Soa, file.Records.Count, owners);
+        var records = file.Records;
+        for (int i = 0; i < records.Count; i++)
         {
-            compiler.Add(entry.Record);
+            compiler.Add(records[i].Record, ownerOf is null ? -1 : ownerOf[i]);
         }
 
         if (poolFactory is not null)

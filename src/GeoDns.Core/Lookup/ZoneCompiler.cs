@@ -32,9 +32,18 @@ public sealed partial class ZoneCompiler
     private ZoneNode? _lastNode;
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
+        : this(apex, soa, expectedNames, null)
+    {
+    }
+
+    /// <param name="owners">
+    /// The loader's numbering of the owner names, used by <see cref="Add(ResourceRecord, int)"/>
+    /// and kept (with names added) as the served zone's table; null to number names here.
+    /// </param>
+    internal ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames, NameIndex? owners)
     {
         // Names right below the apex: the apex's key plus a label of a few characters.
-        _nodes = new NodeTable(expectedNames, expectedNames * (apex.Key.Length + 8));
+        _nodes = new NodeTable(owners, expectedNames, expectedNames * (apex.Key.Length + 8));
         _apex = apex;
         _soa = soa;
         uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
@@ -43,17 +52,20 @@ public sealed partial class ZoneCompiler
         _builder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         _chainBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
         _noDataBuilder = new BodyBuilder(apex, TemplateMode.Exact, _arena);
-        NodeFor(apex, null, out _);
+        NodeFor(apex, null, -1, out _);
     }
 
-    public void Add(ResourceRecord record)
+    public void Add(ResourceRecord record) => Add(record, -1);
+
+    /// <param name="owner">The owner's number in the names given to the constructor, or -1.</param>
+    internal void Add(ResourceRecord record, int owner)
     {
         _recordCount++;
 
         // Most names of a large zone own one record: the node then keeps that record as its
         // build state, with no BuildNode and no arrays (NS and CNAME owners get the full form).
         bool plain = record.Type is not (RecordType.NS or RecordType.CNAME);
-        var served = NodeFor(record.Owner, plain ? record : null, out bool created);
+        var served = NodeFor(record.Owner, plain ? record : null, owner, out bool created);
         if (created && plain)
         {
             return;
@@ -70,7 +82,7 @@ public sealed partial class ZoneCompiler
 
     public void AddPool(DnsName owner, IDynamicAnswer pool)
     {
-        Promote(NodeFor(owner, null, out _)).Pool = pool;
+        Promote(NodeFor(owner, null, -1, out _)).Pool = pool;
     }
 
     public Zone Compile()
@@ -82,7 +94,11 @@ public sealed partial class ZoneCompiler
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
         for (int i = 0; i < _nodes.Count; i++)
         {
-            var zoneNode = _nodes[i];
+            if (_nodes[i] is not { } zoneNode)
+            {
+                continue; // a name the loader numbered but dropped
+            }
+
             if (zoneNode.Build is ResourceRecord single)
             {
                 CompileSingle(zoneNode, single, noData);
@@ -107,9 +123,13 @@ public sealed partial class ZoneCompiler
 
         for (int i = 0; i < _nodes.Count; i++)
         {
-            var zoneNode = _nodes[i];
-            var name = NameOf(zoneNode.Build!);
-            if (_hasWildcards && name.IsWildcard && _nodes.TryGetValue(name.Key.AsSpan(name.Key[0] + 1), out var parent))
+            if (_nodes[i] is not { } zoneNode)
+            {
+                continue;
+            }
+
+            if (_hasWildcards && NameOf(zoneNode.Build!) is { IsWildcard: true } name &&
+                _nodes.TryGetValue(name.Key.AsSpan(name.Key[0] + 1), out var parent))
             {
                 parent.Wildcard = zoneNode;
             }
@@ -123,7 +143,7 @@ public sealed partial class ZoneCompiler
     }
 
     /// <summary>The node of <paramref name="name"/>; a new one starts with <paramref name="single"/> as its only record.</summary>
-    private ZoneNode NodeFor(DnsName name, ResourceRecord? single, out bool created)
+    private ZoneNode NodeFor(DnsName name, ResourceRecord? single, int number, out bool created)
     {
         created = false;
 
@@ -133,10 +153,10 @@ public sealed partial class ZoneCompiler
             return _lastNode!;
         }
 
-        // One hash lookup finds or adds.
-        ref var slot = ref _nodes.GetValueRefOrAddDefault(name.Key, out bool exists);
+        // A name the loader numbered costs no hashing; any other is found or added with one probe.
+        ref var slot = ref number >= 0 ? ref _nodes.SlotAt(number) : ref _nodes.SlotFor(name.Key);
         _lastName = name;
-        if (exists)
+        if (slot is not null)
         {
             return _lastNode = slot;
         }
@@ -151,7 +171,7 @@ public sealed partial class ZoneCompiler
         // The parent is looked up by a slice of the key (a name right below the apex skips it).
         if (name.LabelCount > _apex.LabelCount + 1 && !_nodes.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
         {
-            NodeFor(name.Parent(), null, out _);
+            NodeFor(name.Parent(), null, -1, out _);
             _lastName = name;
             _lastNode = node;
         }
@@ -168,14 +188,19 @@ public sealed partial class ZoneCompiler
 
         for (int i = 0; i < _nodes.Count; i++)
         {
-            var name = NameOf(_nodes[i].Build!);
+            if (_nodes[i] is not { } served)
+            {
+                continue;
+            }
+
+            var name = NameOf(served.Build!);
             var key = name.Key.AsSpan();
             for (int labels = name.LabelCount; labels > _apex.LabelCount; labels--)
             {
                 // NS owners always have a BuildNode: a single record stays unpromoted here.
                 if (_nodes.TryGetValue(key, out var candidate) && candidate.Build is BuildNode ancestor && ancestor.Find(RecordType.NS) is not null)
                 {
-                    Promote(_nodes[i]).Cut = ancestor; // keep going: the topmost cut wins
+                    Promote(served).Cut = ancestor; // keep going: the topmost cut wins
                 }
 
                 key = key[(key[0] + 1)..];

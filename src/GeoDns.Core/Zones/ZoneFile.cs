@@ -26,6 +26,28 @@ public sealed class ZoneFile
 
     public required IReadOnlyList<ZoneDiagnostic> Diagnostics { get; init; }
 
+    private NameIndex? _owners;
+    private int[]? _ownerOf;
+
+    /// <summary>The validator's numbering of owner names and each record's owner number.</summary>
+    internal void SetOwnerIndex(NameIndex owners, int[] ownerOf)
+    {
+        _owners = owners;
+        _ownerOf = ownerOf;
+    }
+
+    /// <summary>
+    /// Hands the owner numbering over to the compiler, which keeps it as the served zone's
+    /// lookup table and adds names to it: only the first taker gets it.
+    /// </summary>
+    internal (NameIndex? Owners, int[]? OwnerOf) TakeOwnerIndex()
+    {
+        var taken = (_owners, _ownerOf);
+        _owners = null;
+        _ownerOf = null;
+        return taken;
+    }
+
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     /// <summary>The SOA record (valid only when the zone has no errors).</summary>

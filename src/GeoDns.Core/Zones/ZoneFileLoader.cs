@@ -85,8 +85,8 @@ public static class ZoneFileLoader
         }
 
         var pools = parser.Traffic.FinishPools(zoneOrigin);
-        var records = ZoneValidator.Validate(zoneOrigin, fileName, parser.Records, parser.Traffic.PoolOwners, diagnostics);
-        return new ZoneFile
+        var records = ZoneValidator.Validate(zoneOrigin, fileName, parser.Records, parser.Traffic.PoolOwners, diagnostics, out var owners, out var ownerOf);
+        var zone = new ZoneFile
         {
             Origin = zoneOrigin,
             Path = fileName,
@@ -96,6 +96,8 @@ public static class ZoneFileLoader
             Pools = pools,
             Diagnostics = diagnostics,
         };
+        zone.SetOwnerIndex(owners, ownerOf);
+        return zone;
     }
 
     private static IncludeText ReadFromDisk(string path)

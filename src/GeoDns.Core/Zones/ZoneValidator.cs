@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Zones.RData;
 
@@ -13,7 +12,8 @@ internal static class ZoneValidator
 {
     /// <summary>
     /// Validates and returns the records to serve (the same list, compacted in place): duplicates
-    /// dropped, each RRset's TTL set to its lowest.
+    /// dropped, each RRset's TTL set to its lowest. <paramref name="owners"/> numbers the owner
+    /// names and <paramref name="ownerOf"/> gives each returned record's owner number.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static List<ZoneEntry> Validate(
@@ -21,29 +21,45 @@ internal static class ZoneValidator
         string file,
         List<ZoneEntry> records,
         IEnumerable<(DnsName Owner, SourceLocation Location)> poolOwners,
-        List<ZoneDiagnostic> diagnostics)
+        List<ZoneDiagnostic> diagnostics,
+        out NameIndex owners,
+        out int[] ownerOf)
     {
-        // Group by owner with one hash lookup per record: heads[key] is the first record of the
-        // owner, next[] chains the owner's records in file order, tail[] (on heads) the last one.
-        var heads = new Dictionary<string, int>(records.Count, StringComparer.Ordinal);
+        // Number the owners, one hash probe per run of records (the loader gives consecutive
+        // records of one owner the same DnsName): first[n] is owner n's first record, next[]
+        // chains its records in file order.
+        var names = new NameIndex(records.Count, records.Count * (origin.Key.Length + 8));
+        ownerOf = new int[records.Count];
+        var first = new int[records.Count];
+        var last = new int[records.Count];
         var next = new int[records.Count];
-        var tail = new int[records.Count];
+        DnsName? previous = null;
+        int n = -1;
         for (int i = 0; i < records.Count; i++)
         {
-            ref int head = ref CollectionsMarshal.GetValueRefOrAddDefault(heads, records[i].Record.Owner.Key, out bool exists);
-            next[i] = -1;
-            if (exists)
+            var owner = records[i].Record.Owner;
+            bool added = false;
+            if (!ReferenceEquals(owner, previous))
             {
-                next[tail[head]] = i;
-                tail[head] = i;
-                tail[i] = -1;
+                n = names.Add(owner.Key, out added);
+                previous = owner;
+            }
+
+            ownerOf[i] = n;
+            next[i] = -1;
+            if (added)
+            {
+                first[n] = i;
             }
             else
             {
-                head = i;
-                tail[i] = i;
+                next[last[n]] = i;
             }
+
+            last[n] = i;
         }
+
+        owners = names;
 
         var removed = new bool[records.Count];
         var lowered = new Dictionary<int, uint>(); // record index -> its RRset's lowest TTL, when different
@@ -59,16 +75,11 @@ internal static class ZoneValidator
         bool apexNs = false;
         var nsRecords = new List<int>();
         int removedCount = 0;
-        for (int i = 0; i < records.Count; i++)
+        for (int o = 0; o < names.Count; o++)
         {
-            if (tail[i] < 0)
-            {
-                continue; // not the first record of its owner: handled with the group
-            }
-
-            var owner = records[i].Record.Owner;
+            var owner = records[first[o]].Record.Owner;
             group.Clear();
-            for (int j = i; j >= 0; j = next[j])
+            for (int j = first[o]; j >= 0; j = next[j])
             {
                 group.Add(j);
             }
@@ -122,10 +133,10 @@ internal static class ZoneValidator
             Error(diagnostics, firstSoa?.Location ?? start, $"zone {origin} has no NS records at its apex");
         }
 
-        CheckGlue(origin, records, nsRecords, removed, heads, next, diagnostics);
+        CheckGlue(origin, records, nsRecords, removed, names, first, next, diagnostics);
         if (dnameOwners.Count > 0)
         {
-            CheckBelowDname(origin, records, heads, dnameOwners, diagnostics);
+            CheckBelowDname(origin, records, names.Count, first, dnameOwners, diagnostics);
         }
 
         if (removedCount == 0 && lowered.Count == 0)
@@ -143,10 +154,12 @@ internal static class ZoneValidator
             }
 
             var entry = records[i];
+            ownerOf[kept] = ownerOf[i];
             records[kept++] = lowered.TryGetValue(i, out uint ttl) ? entry with { Record = entry.Record with { Ttl = ttl } } : entry;
         }
 
         records.RemoveRange(kept, records.Count - kept);
+        Array.Resize(ref ownerOf, kept);
         return records;
     }
 
@@ -305,7 +318,7 @@ internal static class ZoneValidator
     }
 
     /// <summary>An in-zone NS target needs an address record (glue, or the host's own A/AAAA).</summary>
-    private static void CheckGlue(DnsName origin, List<ZoneEntry> records, List<int> nsRecords, bool[] removed, Dictionary<string, int> heads, int[] next, List<ZoneDiagnostic> diagnostics)
+    private static void CheckGlue(DnsName origin, List<ZoneEntry> records, List<int> nsRecords, bool[] removed, NameIndex names, int[] first, int[] next, List<ZoneDiagnostic> diagnostics)
     {
         var verdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (int i in nsRecords)
@@ -325,9 +338,9 @@ internal static class ZoneValidator
             if (!verdicts.TryGetValue(target.Key, out bool hasAddress))
             {
                 hasAddress = false;
-                if (heads.TryGetValue(target.Key, out int j))
+                if (names.IndexOf(target.Key) is int owner and >= 0)
                 {
-                    for (; j >= 0; j = next[j])
+                    for (int j = first[owner]; j >= 0; j = next[j])
                     {
                         hasAddress |= !removed[j] && records[j].Record.Type is RecordType.A or RecordType.AAAA;
                     }
@@ -344,10 +357,11 @@ internal static class ZoneValidator
         }
     }
 
-    private static void CheckBelowDname(DnsName origin, List<ZoneEntry> records, Dictionary<string, int> heads, HashSet<string> dnameOwners, List<ZoneDiagnostic> diagnostics)
+    private static void CheckBelowDname(DnsName origin, List<ZoneEntry> records, int ownerCount, int[] first, HashSet<string> dnameOwners, List<ZoneDiagnostic> diagnostics)
     {
-        foreach (int index in heads.Values)
+        for (int number = 0; number < ownerCount; number++)
         {
+            int index = first[number];
             var owner = records[index].Record.Owner;
             for (var name = owner; name.LabelCount > origin.LabelCount && !name.IsRoot;)
             {

@@ -11,93 +11,59 @@ public class NodeTableTests
     private static ZoneNode NewNode(string name) => new(new BuildNode(DnsName.Parse(name)));
 
     [Test]
-    public void FindsWhatWasAddedAndNothingElse()
+    public void NamesNumberedByTheLoaderGetTheirNodesByNumber()
     {
-        var table = new NodeTable();
-        var a = Add(table, "a.example.");
-        var b = Add(table, "b.example.");
+        var names = new NameIndex();
+        int www = names.Add(Key("www.example."), out _);
+        int mail = names.Add(Key("mail.example."), out _);
+        var table = new NodeTable(names);
+
+        table.SlotAt(mail) = NewNode("mail.example.");
 
         Assert.Multiple(() =>
         {
-            Assert.That(table.TryGetValue(Key("a.example."), out var found), Is.True);
-            Assert.That(found, Is.SameAs(a));
-            Assert.That(table.TryGetValue(Key("b.example."), out found), Is.True);
-            Assert.That(found, Is.SameAs(b));
-            Assert.That(table.TryGetValue(Key("c.example."), out _), Is.False);
-            Assert.That(table.ContainsKey(Key("example.")), Is.False);
+            Assert.That(table.TryGetValue(Key("mail.example."), out var found), Is.True);
+            Assert.That(found, Is.SameAs(table[mail]));
+            // Numbered but without a node yet: not found.
+            Assert.That(table.TryGetValue(Key("www.example."), out _), Is.False);
+            Assert.That(table[www], Is.Null);
+        });
+    }
+
+    [Test]
+    public void NamesAddedLaterShareTheNumbering()
+    {
+        var names = new NameIndex();
+        names.Add(Key("www.example."), out _);
+        var table = new NodeTable(names);
+
+        var node = NewNode("example.");
+        table.SlotFor(Key("example.")) = node;
+        table.SlotFor(Key("www.example.")) = NewNode("www.example.");
+
+        Assert.Multiple(() =>
+        {
             Assert.That(table.Count, Is.EqualTo(2));
+            Assert.That(names.IndexOf(Key("example.")), Is.EqualTo(1));
+            Assert.That(table.TryGetValue(Key("example."), out var found), Is.True);
+            Assert.That(found, Is.SameAs(node));
         });
     }
 
     [Test]
-    public void AddingAPresentKeyReturnsTheStoredNode()
+    public void GrowsItsNodesWithItsNames()
     {
-        var table = new NodeTable();
-        var first = Add(table, "www.example.");
-        var stored = table.GetValueRefOrAddDefault(Key("www.example."), out bool exists);
-
-        Assert.Multiple(() =>
+        var table = new NodeTable(null, 2, 8);
+        for (int i = 0; i < 1000; i++)
         {
-            Assert.That(exists, Is.True);
-            Assert.That(stored, Is.SameAs(first));
-            Assert.That(table.Count, Is.EqualTo(1));
-        });
-    }
-
-    [Test]
-    public void GrowsPastItsInitialSizeAndKeepsEveryKey()
-    {
-        // Sized for 4 names and 64 characters: 5,000 names force every array to grow and the
-        // slots to be rehashed many times.
-        var table = new NodeTable(4, 16);
-        var nodes = new List<ZoneNode>();
-        for (int i = 0; i < 5000; i++)
-        {
-            nodes.Add(Add(table, $"host{i}.sub{i % 7}.example."));
+            table.SlotFor(Key($"h{i}.example.")) = NewNode($"h{i}.example.");
         }
 
         table.TrimExcess();
-        Assert.That(table.Count, Is.EqualTo(5000));
-        for (int i = 0; i < 5000; i++)
+        for (int i = 0; i < 1000; i++)
         {
-            Assert.That(table.TryGetValue(Key($"host{i}.sub{i % 7}.example."), out var found), Is.True, $"host{i}");
-            Assert.That(found, Is.SameAs(nodes[i]));
-            Assert.That(table[i], Is.SameAs(nodes[i]), "insertion order");
+            Assert.That(table.TryGetValue(Key($"h{i}.example."), out var node), Is.True);
+            Assert.That(node, Is.SameAs(table[i]));
         }
-
-        Assert.That(table.TryGetValue(Key("host5000.sub2.example."), out _), Is.False);
-    }
-
-    [Test]
-    public void LooksUpBySliceOfALongerKey()
-    {
-        var table = new NodeTable();
-        var parent = Add(table, "example.");
-        string child = Key("www.example.");
-
-        Assert.That(table.TryGetValue(child.AsSpan(child[0] + 1), out var found), Is.True);
-        Assert.That(found, Is.SameAs(parent));
-    }
-
-    [Test]
-    public void KeysThatSharePrefixesOrLengthsStayApart()
-    {
-        var table = new NodeTable();
-        string[] names = ["a.", "aa.", "b.", "ab.", "ba.", "a.a.", "*.a."];
-        var nodes = names.Select(n => Add(table, n)).ToList();
-
-        for (int i = 0; i < names.Length; i++)
-        {
-            Assert.That(table.TryGetValue(Key(names[i]), out var found), Is.True, names[i]);
-            Assert.That(found, Is.SameAs(nodes[i]), names[i]);
-        }
-    }
-
-    private static ZoneNode Add(NodeTable table, string name)
-    {
-        ref var slot = ref table.GetValueRefOrAddDefault(Key(name), out bool exists);
-        Assert.That(exists, Is.False, name);
-        slot = NewNode(name);
-        return slot;
     }
 }

@@ -1,0 +1,76 @@
+using GeoDns.Core.Dns;
+using NUnit.Framework;
+
+namespace GeoDns.Core.Tests.Dns;
+
+public class NameIndexTests
+{
+    private static string Key(string name) => DnsName.Parse(name).Key;
+
+    [Test]
+    public void NumbersNamesInTheOrderTheyAreFirstAdded()
+    {
+        var index = new NameIndex();
+        int a = index.Add(Key("a.example."), out bool addedA);
+        int b = index.Add(Key("b.example."), out bool addedB);
+        int again = index.Add(Key("a.example."), out bool addedAgain);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((a, b, again), Is.EqualTo((0, 1, 0)));
+            Assert.That((addedA, addedB, addedAgain), Is.EqualTo((true, true, false)));
+            Assert.That(index.Count, Is.EqualTo(2));
+            Assert.That(index.IndexOf(Key("b.example.")), Is.EqualTo(1));
+            Assert.That(index.IndexOf(Key("c.example.")), Is.EqualTo(-1));
+            Assert.That(index.KeyAt(1).ToString(), Is.EqualTo(Key("b.example.")));
+        });
+    }
+
+    [Test]
+    public void GrowsPastItsInitialSizeAndKeepsEveryName()
+    {
+        // Sized for 4 names and 64 characters: 5,000 names make every array grow and the
+        // slots be rehashed many times.
+        var index = new NameIndex(4, 16);
+        for (int i = 0; i < 5000; i++)
+        {
+            Assert.That(index.Add(Key($"host{i}.sub{i % 7}.example."), out bool added), Is.EqualTo(i));
+            Assert.That(added, Is.True);
+        }
+
+        index.TrimExcess();
+        Assert.That(index.Count, Is.EqualTo(5000));
+        for (int i = 0; i < 5000; i++)
+        {
+            Assert.That(index.IndexOf(Key($"host{i}.sub{i % 7}.example.")), Is.EqualTo(i), $"host{i}");
+        }
+
+        Assert.That(index.IndexOf(Key("host5000.sub2.example.")), Is.EqualTo(-1));
+    }
+
+    [Test]
+    public void FindsANameBySliceOfALongerKey()
+    {
+        var index = new NameIndex();
+        index.Add(Key("example."), out _);
+        string child = Key("www.example.");
+
+        Assert.That(index.IndexOf(child.AsSpan(child[0] + 1)), Is.EqualTo(0));
+    }
+
+    [Test]
+    public void NamesThatSharePrefixesOrLengthsStayApart()
+    {
+        var index = new NameIndex();
+        string[] names = ["a.", "aa.", "b.", "ab.", "ba.", "a.a.", "*.a.", "."];
+        foreach (string name in names)
+        {
+            index.Add(Key(name), out _);
+        }
+
+        for (int i = 0; i < names.Length; i++)
+        {
+            Assert.That(index.IndexOf(Key(names[i])), Is.EqualTo(i), names[i]);
+        }
+    }
+}
