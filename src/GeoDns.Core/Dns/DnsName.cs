@@ -16,11 +16,11 @@ public sealed partial class DnsName : IEquatable<DnsName>
     public static readonly DnsName Root = new([0]);
 
     private readonly byte[] _wire;
+    private string? _key;
 
     private DnsName(byte[] wire)
     {
         _wire = wire;
-        Key = BuildKey(wire);
         LabelCount = CountLabels(wire);
     }
 
@@ -31,8 +31,11 @@ public sealed partial class DnsName : IEquatable<DnsName>
 
     public int LabelCount { get; }
 
-    /// <summary>Lower-cased wire form as Latin-1 characters (one char per byte).</summary>
-    public string Key { get; }
+    /// <summary>
+    /// Lower-cased wire form as Latin-1 characters (one char per byte). Made on first use: a
+    /// zone loader reads millions of owner names that never need one as a string.
+    /// </summary>
+    public string Key => _key ??= BuildKey(_wire);
 
     public bool IsRoot => _wire.Length == 1;
 
@@ -86,8 +89,26 @@ public sealed partial class DnsName : IEquatable<DnsName>
             offset += _wire[offset] + 1;
         }
 
-        return Key.AsSpan(offset).SequenceEqual(other.Key);
+        var mine = _wire.AsSpan(offset);
+        var theirs = other._wire.AsSpan();
+        if (mine.Length != theirs.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < theirs.Length; i++)
+        {
+            // Length octets are below 64, so lower-casing A-Z leaves them alone.
+            if (LowerAscii(mine[i]) != LowerAscii(theirs[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
+
+    private static byte LowerAscii(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     public bool Equals(DnsName? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
 

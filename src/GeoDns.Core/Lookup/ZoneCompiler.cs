@@ -28,6 +28,7 @@ public sealed partial class ZoneCompiler
     private readonly Dictionary<string, ushort[]> _typeArrays = new(StringComparer.Ordinal);
     private int _recordCount;
     private bool _hasWildcards;
+    private ushort[]? _singleTypes;
     private DnsName? _lastName;
     private ZoneNode? _lastNode;
 
@@ -211,8 +212,13 @@ public sealed partial class ZoneCompiler
     private void CompileSingle(ZoneNode served, ResourceRecord single, PreparedAnswer noData)
     {
         var mode = single.Owner.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
-        ReadOnlySpan<ushort> type = [single.Type];
-        served.Complete(SharedTypes(type), DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode), null, noData, null);
+        if (_singleTypes is null || _singleTypes[0] != single.Type)
+        {
+            ReadOnlySpan<ushort> type = [single.Type];
+            _singleTypes = SharedTypes(type); // runs of one type are common: skip the lookup
+        }
+
+        served.Complete(_singleTypes, DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode), null, noData, null);
     }
 
     private void CompileNode(ZoneNode served, BuildNode node, TemplateMode mode, PreparedAnswer noData)

@@ -35,13 +35,16 @@ internal static class ZoneValidator
         var next = new int[records.Count];
         DnsName? previous = null;
         int n = -1;
+        Span<char> key = stackalloc char[DnsName.MaxWireLength];
         for (int i = 0; i < records.Count; i++)
         {
             var owner = records[i].Record.Owner;
             bool added = false;
             if (!ReferenceEquals(owner, previous))
             {
-                n = names.Add(owner.Key, out added);
+                // The key is written on the stack: owner names need no key strings.
+                DnsName.WriteKey(owner.Wire, key);
+                n = names.Add(key[..owner.WireLength], out added);
                 previous = owner;
             }
 
@@ -179,7 +182,7 @@ internal static class ZoneValidator
             Error(diagnostics, first.Location, $"{owner} is outside the zone {origin}");
         }
 
-        if (pools.TryGetValue(owner.Key, out var poolLocation))
+        if (pools.Count > 0 && pools.TryGetValue(owner.Key, out var poolLocation))
         {
             Error(diagnostics, first.Location, $"{owner} is a traffic-managed POOL name (at {poolLocation}) and cannot carry other records");
         }

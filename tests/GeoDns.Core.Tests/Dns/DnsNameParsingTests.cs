@@ -72,4 +72,27 @@ public class DnsNameParsingTests
         Assert.That(DnsName.TryParse(new string('é', 32) + ".", null, out _, out var error), Is.False);
         Assert.That(error, Does.Contain("label longer"));
     }
+
+    [TestCase("www.example.com.", "example.com.", true)]
+    [TestCase("WWW.Example.COM.", "example.com.", true)]
+    [TestCase("example.com.", "EXAMPLE.com.", true)]
+    [TestCase("example.com.", ".", true)]
+    [TestCase("example.com.", "www.example.com.", false)]
+    [TestCase("a.bexample.com.", "example.com.", false)]
+    [TestCase("x.a.b.", "abc.", false)]
+    [TestCase("abcdef.", "a.b.", false)]
+    [TestCase("www.example.org.", "example.com.", false)]
+    public void SubdomainsCompareWholeLabelsIgnoringCase(string name, string parent, bool expected)
+    {
+        Assert.That(DnsName.Parse(name).IsSubdomainOf(DnsName.Parse(parent)), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void KeyIsTheLowerCasedWireForm()
+    {
+        var name = DnsName.Parse("WwW.Example.");
+        Assert.That(name.Key, Is.EqualTo("\u0003www\u0007example\u0000"));
+        Assert.That(name.Wire.ToArray(), Is.EqualTo(new byte[] { 3, (byte)'W', (byte)'w', (byte)'W', 7, (byte)'E', (byte)'x', (byte)'a', (byte)'m', (byte)'p', (byte)'l', (byte)'e', 0 }));
+        Assert.That(name, Is.EqualTo(DnsName.Parse("www.example.")));
+    }
 }
