@@ -48,7 +48,7 @@ internal sealed class NameIndex
         added = true;
         if (Count == _keyEnds.Length)
         {
-            Array.Resize(ref _keyEnds, _keyEnds.Length * 2);
+            Array.Resize(ref _keyEnds, Math.Max(_keyEnds.Length * 2, 4));
         }
 
         if (_charCount + key.Length > _chars.Length)

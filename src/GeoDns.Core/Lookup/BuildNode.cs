@@ -6,8 +6,8 @@ namespace GeoDns.Core.Lookup;
 /// <summary>A node while a zone is being compiled: its RRsets in the order they were written.</summary>
 internal sealed class BuildNode(DnsName name)
 {
-    // Most names own one RRset of one record: an exactly sized array each, no lists, so a
-    // million-name zone makes one small object per name here instead of three.
+    // Each RRset is an exactly sized array (most hold one record); no lists. Names with one
+    // plain record get no BuildNode at all (see ZoneCompiler.Add).
     private ResourceRecord[]? _first;
     private List<ResourceRecord[]>? _more;
 

@@ -97,7 +97,7 @@ public sealed partial class ZoneCompiler
         {
             if (_nodes[i] is not { } zoneNode)
             {
-                continue; // a name the loader numbered but dropped
+                continue; // numbered but given no node (cannot happen for a validated zone file)
             }
 
             if (zoneNode.Build is ResourceRecord single)

@@ -73,4 +73,19 @@ public class NameIndexTests
             Assert.That(index.IndexOf(Key(names[i])), Is.EqualTo(i), names[i]);
         }
     }
+
+    [Test]
+    public void KeepsWorkingAfterBeingTrimmed()
+    {
+        var empty = new NameIndex(1000, 10000);
+        empty.TrimExcess();
+        Assert.That(empty.Add(Key("a.example."), out _), Is.EqualTo(0));
+
+        var index = new NameIndex(1000, 10000);
+        index.Add(Key("a.example."), out _);
+        index.TrimExcess();
+        Assert.That(index.Add(Key("b.example."), out bool added), Is.EqualTo(1));
+        Assert.That(added, Is.True);
+        Assert.That(index.IndexOf(Key("a.example.")), Is.EqualTo(0));
+    }
 }
