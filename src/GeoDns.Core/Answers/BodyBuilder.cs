@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
 
@@ -25,6 +26,7 @@ public sealed class BodyBuilder
     // point to. Matching compares the message bytes themselves, so nothing is allocated.
     private readonly List<int> _known = [];
     private byte[] _message = new byte[512];
+    private byte[] _single = new byte[512];
     private int _length;
     private TemplateMode _mode;
     private int _bodyStart;
@@ -132,6 +134,53 @@ public sealed class BodyBuilder
             Dynamic = dynamic,
             DynamicOwnerOffset = dynamicOwnerOffset,
             DynamicEmpty = dynamicEmpty,
+        };
+    }
+
+    /// <summary>True when <see cref="BuildSingle"/> encodes a record of this type as the general path does.</summary>
+    public static bool IsPlainData(ushort type) =>
+        type is not (RecordType.NS or RecordType.CNAME or RecordType.PTR or RecordType.MX or RecordType.SOA
+            or RecordType.DNAME or RecordType.SRV);
+
+    /// <summary>
+    /// The reply holding one record of a plain-data type (<see cref="IsPlainData"/>) owned by the
+    /// question: the same bytes as Reset + AddOwnedByQuestion + Build, without the general
+    /// machinery. Most names of a large zone are compiled through here.
+    /// </summary>
+    public PreparedAnswer BuildSingle(DnsName owner, ResourceRecord record, TemplateMode mode)
+    {
+        if (!IsPlainData(record.Type))
+        {
+            throw new ArgumentException($"type {record.Type} has names in its data: use the general path", nameof(record));
+        }
+
+        int length = 12 + record.RData.Length;
+        if (_single.Length < length)
+        {
+            Array.Resize(ref _single, length);
+        }
+
+        var body = _single.AsSpan(0, length);
+        BinaryPrimitives.WriteUInt16BigEndian(body, (ushort)(0xC000 | DnsWire.HeaderLength));
+        BinaryPrimitives.WriteUInt16BigEndian(body[2..], record.Type);
+        BinaryPrimitives.WriteUInt16BigEndian(body[4..], record.Class);
+        BinaryPrimitives.WriteUInt32BigEndian(body[6..], record.Ttl);
+        BinaryPrimitives.WriteUInt16BigEndian(body[10..], (ushort)record.RData.Length);
+        record.RData.CopyTo(body[12..]);
+        var stored = _arena is null ? new ArraySegment<byte>(body.ToArray()) : _arena.Store(body);
+        return new PreparedAnswer
+        {
+            Body = stored,
+            TemplateNameLength = owner.WireLength,
+            Authoritative = true,
+            ResponseCode = Wire.ResponseCode.NoError,
+            AnswerCount = 1,
+            AuthorityCount = 0,
+            AdditionalCount = 0,
+            LengthWithoutAdditional = stored.Count,
+            AdditionalRequired = false,
+            // The owner pointer moves with the question name, except for a wildcard's template.
+            Fixups = mode == TemplateMode.Wildcard ? [] : FixupAtStart,
         };
     }
 

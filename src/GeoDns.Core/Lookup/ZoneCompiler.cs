@@ -152,7 +152,10 @@ public sealed partial class ZoneCompiler
             _singleTypes = SharedTypes(type); // runs of one type are common: skip the lookup
         }
 
-        served.Complete(_singleTypes, DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode), null, noData, null);
+        var answer = BodyBuilder.IsPlainData(single.Type)
+            ? _builder.BuildSingle(single.Owner, single, mode)
+            : DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode);
+        served.Complete(_singleTypes, answer, null, noData, null);
     }
 
     private void CompileNode(ZoneNode served, BuildNode node, TemplateMode mode, PreparedAnswer noData)
