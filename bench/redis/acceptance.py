@@ -15,12 +15,12 @@ members eu-west 198.51.100.10 and us-east 192.0.2.10, both health-checked (tcp, 
 listener this script runs on 127.0.0.1, so the instances have votes to share.
 Exit status 0 when every check passes. Prints one line per check and the figures.
 """
-import argparse, json, os, random, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, threading, time
+import argparse, json, os, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, threading, time
 import urllib.request
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import encode_query, free_port, http  # noqa: E402
+from common import encode_query, free_port, http, write_token  # noqa: E402
 
 NAME = "www.gtm.accept.test"
 POOL = NAME + "."
@@ -104,10 +104,7 @@ def main():
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="geodns-accept-")
-    token = "accept-" + str(random.randrange(1 << 60))
-    token_file = os.path.join(work, "token")
-    with open(token_file, "w") as f:
-        f.write(token + "\n")
+    token, token_file = write_token(work, "accept")
     target = listener()
     zones = os.path.join(work, "zones")
     os.mkdir(zones)

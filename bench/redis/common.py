@@ -1,5 +1,5 @@
 """Helpers shared by the shared-state benchmark scripts (loopback only)."""
-import random, socket, struct, urllib.error, urllib.request
+import os, random, socket, struct, urllib.error, urllib.request
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -25,3 +25,12 @@ def http(method, url, token=None, body=None):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+def write_token(work, prefix):
+    """A random admin token and the file (in WORK) that geodns reads it from."""
+    token = prefix + "-" + str(random.randrange(1 << 60))
+    token_file = os.path.join(work, "token")
+    with open(token_file, "w") as f:
+        f.write(token + "\n")
+    return token, token_file

@@ -11,10 +11,10 @@ the member unusable), then undrains and waits for B to revert. Prints p50/p99 ov
 The zone must route the name to the drained region while it is undrained (bench/redis/zones
 does: a failover pool whose first member is in eu-west).
 """
-import argparse, json, os, random, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import encode_query, free_port, http  # noqa: E402
+from common import encode_query, free_port, http, write_token  # noqa: E402
 
 
 def dns_query(port, name, timeout=0.2):
@@ -50,10 +50,7 @@ def main():
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="geodns-bench-")
-    token = "bench-" + str(random.randrange(1 << 60))
-    token_file = os.path.join(work, "token")
-    with open(token_file, "w") as f:
-        f.write(token + "\n")
+    token, token_file = write_token(work, "bench")
     redis_port = free_port()
     procs = []
     try:

@@ -128,7 +128,11 @@ public sealed class SharedStateEndToEndTests
         using var target = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         target.Start();
         using var accepting = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var acceptLoop = AcceptAndCloseAsync(target, accepting.Token);
+        var acceptLoop = LoopbackAccept.EachAsync(target, socket =>
+        {
+            socket.Dispose();
+            return Task.CompletedTask;
+        }, accepting.Token);
         int port = ((IPEndPoint)target.LocalEndpoint).Port;
         WriteZone($"$CHECK alive tcp port={port} target=127.0.0.1 interval=250ms timeout=200ms", "check=alive");
         var redis = Own(RedisServer.Start());
@@ -216,19 +220,5 @@ public sealed class SharedStateEndToEndTests
         }
 
         return count;
-    }
-
-    private static async Task AcceptAndCloseAsync(System.Net.Sockets.TcpListener listener, CancellationToken token)
-    {
-        try
-        {
-            while (true)
-            {
-                using var socket = await listener.AcceptSocketAsync(token);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
-        {
-        }
     }
 }

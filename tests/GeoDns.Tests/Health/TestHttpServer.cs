@@ -25,7 +25,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = LoopbackAccept.EachAsync(_listener, ServeAsync, _stop.Token);
     }
 
     public int Port { get; }
@@ -70,24 +70,6 @@ internal sealed class TestHttpServer : IAsyncDisposable
         }
 
         _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(socket));
-        }
     }
 
     private async Task ServeAsync(Socket socket)

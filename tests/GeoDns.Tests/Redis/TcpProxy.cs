@@ -19,7 +19,7 @@ internal sealed class TcpProxy : IDisposable
     {
         _target = target;
         _listener.Start();
-        _ = AcceptAsync();
+        _ = LoopbackAccept.EachAsync(_listener, ForwardAsync, _stop.Token);
     }
 
     public string Configuration => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
@@ -55,24 +55,6 @@ internal sealed class TcpProxy : IDisposable
             }
 
             _open.Clear();
-        }
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ForwardAsync(client));
         }
     }
 
