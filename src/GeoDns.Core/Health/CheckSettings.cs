@@ -1,6 +1,6 @@
 using System.Globalization;
 using GeoDns.Core.Dns;
-using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Health;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using GeoDns.Core.Dns;
-using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Health;

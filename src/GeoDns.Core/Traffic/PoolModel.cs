@@ -1,5 +1,6 @@
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Traffic;
 

@@ -1,7 +1,6 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
-using GeoDns.Core.Lookup;
 using GeoDns.Core.Traffic.Policies;
 using GeoDns.Core.Zones;
 
@@ -9,7 +8,7 @@ namespace GeoDns.Core.Traffic;
 
 /// <summary>
 /// Turns the pools and regions a zone file declares into <see cref="PoolAnswer"/>s for
-/// <see cref="ZoneBuilder"/>. Runs off the query path (load, reload); the members' health
+/// the zone compiler. Runs off the query path (load, reload); the members' health
 /// slots come from the <see cref="HealthBoard"/> so verdicts survive reloads.
 /// </summary>
 public sealed class TrafficCompiler
@@ -35,9 +34,6 @@ public sealed class TrafficCompiler
     /// <summary>Every member key the files declare (for <see cref="HealthBoard.Retain"/> after a reload).</summary>
     public static IReadOnlySet<MemberKey> KeysOf(IEnumerable<ZoneFile> files) =>
         files.SelectMany(f => f.Pools).SelectMany(p => p.Members.Select(m => KeyOf(p, m))).ToHashSet();
-
-    /// <summary>Builds the served zone, pools included.</summary>
-    public Zone BuildZone(ZoneFile file) => ZoneBuilder.Build(file, pool => Compile(pool, file.Regions));
 
     public IDynamicAnswer Compile(PoolDefinition pool, IReadOnlyList<RegionDefinition> regions) =>
         new PoolAnswer(BuildModel(pool, regions), Locator, Random);

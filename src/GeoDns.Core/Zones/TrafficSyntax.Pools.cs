@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using GeoDns.Core.Dns;
-using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 

@@ -1,3 +1,5 @@
+using GeoDns.Core.Zones.Parsing;
+
 namespace GeoDns.Core.Zones;
 
 /// <summary>Loads every <c>*.zone</c> file of a directory (not recursive).</summary>

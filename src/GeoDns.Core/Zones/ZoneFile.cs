@@ -1,5 +1,5 @@
 using GeoDns.Core.Dns;
-using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones.Parsing;
 
 namespace GeoDns.Core.Zones;
 

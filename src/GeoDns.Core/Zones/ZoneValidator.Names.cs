@@ -1,4 +1,5 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 
 namespace GeoDns.Core.Zones;
 

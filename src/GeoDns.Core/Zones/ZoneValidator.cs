@@ -1,4 +1,5 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 
 namespace GeoDns.Core.Zones;

@@ -1,3 +1,4 @@
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Cli;

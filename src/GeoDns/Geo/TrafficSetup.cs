@@ -1,8 +1,9 @@
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
 using GeoDns.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +41,7 @@ public static class TrafficSetup
         var served = new Dictionary<string, IReadOnlySet<MemberKey>>(StringComparer.Ordinal);
         store.Compiler = file =>
         {
-            var zone = compiler.BuildZone(file);
+            var zone = ZonePipeline.BuildZone(file, compiler);
             lock (served)
             {
                 served[file.Origin.Key] = TrafficCompiler.KeysOf([file]);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using GeoDns.Core;
 using GeoDns.Core.Lookup;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
+using GeoDns.Core;
 using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;

@@ -1,6 +1,7 @@
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
 using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Tests.Health;

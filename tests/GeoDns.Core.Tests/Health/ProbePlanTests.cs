@@ -2,6 +2,7 @@ using System.Net;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
 using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Tests.Health;

@@ -3,6 +3,7 @@ using System.Net;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
@@ -40,7 +41,7 @@ public class PoolAnswerTests
         };
         var board = new HealthBoard();
         var compiler = new TrafficCompiler(board, Locator, random: new ScriptedRandom(0));
-        return (new QueryProcessor(new Snapshot([compiler.BuildZone(file)])), board);
+        return (new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)])), board);
     }
 
     private static PoolDefinition Design(string ifAllDown = "all") => Pool("geo",

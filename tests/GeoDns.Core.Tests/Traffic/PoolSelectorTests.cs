@@ -1,5 +1,6 @@
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
+using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Traffic.TrafficFixtures;
 
 namespace GeoDns.Core.Tests.Traffic;

@@ -1,5 +1,6 @@
 using System.Net;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Zones.ZoneTestHelper;
 

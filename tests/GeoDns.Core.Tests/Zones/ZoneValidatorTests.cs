@@ -1,4 +1,5 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Zones.ZoneTestHelper;
 

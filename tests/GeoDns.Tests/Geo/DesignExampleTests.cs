@@ -1,13 +1,15 @@
 using System.Net;
 using ARSoft.Tools.Net.Dns;
 using GeoDns.Cli;
-using GeoDns.Core;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
+using GeoDns.Core;
 using GeoDns.Geo;
 using GeoDns.Tests.Server;
 
@@ -51,7 +53,7 @@ public class DesignExampleTests
         var file = ZoneFileLoader.Parse(Zone, "example.com.zone", DnsName.Parse("example.com."));
         Assert.That(file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
         var compiler = new TrafficCompiler(new HealthBoard(), _locator);
-        _processor = new QueryProcessor(new Snapshot([compiler.BuildZone(file)]));
+        _processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)]));
     }
 
     [OneTimeTearDown]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GeoDns.Core.Health;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Health;
 using Microsoft.Extensions.Logging;
 
@@ -105,7 +106,7 @@ public sealed class HealthMonitorTests
             Origin = zone.Origin,
             Path = zone.Path,
             Records = [],
-            Diagnostics = [new(GeoDns.Core.Zones.DiagnosticSeverity.Error, new("gtm.zone", 3, 1), "bad")],
+            Diagnostics = [new(GeoDns.Core.Zones.Parsing.DiagnosticSeverity.Error, new("gtm.zone", 3, 1), "bad")],
         };
         rig.Monitor.Apply([broken]);
         Assert.That(rig.Monitor.ProbeCount, Is.EqualTo(2));

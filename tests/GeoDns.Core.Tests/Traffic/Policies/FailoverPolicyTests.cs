@@ -1,10 +1,12 @@
+using GeoDns.Core.Zones;
+
 using static GeoDns.Core.Tests.Traffic.TrafficFixtures;
 
 namespace GeoDns.Core.Tests.Traffic.Policies;
 
 public class FailoverPolicyTests
 {
-    private static readonly IReadOnlyList<GeoDns.Core.Traffic.RegionDefinition> Regions = [Region("a"), Region("b")];
+    private static readonly IReadOnlyList<RegionDefinition> Regions = [Region("a"), Region("b")];
 
     [Test]
     public void AnswersTheFirstMemberInFileOrder()

@@ -1,4 +1,5 @@
 using GeoDns.Core.Traffic;
+using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Traffic.TrafficFixtures;
 
 namespace GeoDns.Core.Tests.Traffic.Policies;

@@ -1,4 +1,4 @@
-namespace GeoDns.Core.Zones;
+namespace GeoDns.Core.Zones.Parsing;
 
 /// <summary>Where something was written: file, 1-based line and column.</summary>
 public readonly record struct SourceLocation(string File, int Line, int Column)

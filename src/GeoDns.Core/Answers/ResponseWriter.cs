@@ -1,7 +1,7 @@
-using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Wire;
 
-namespace GeoDns.Core.Wire;
+namespace GeoDns.Core.Answers;
 
 /// <summary>Assembles replies from prepared bodies into a caller's buffer. Allocation-free.</summary>
 public static class ResponseWriter

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 
-namespace GeoDns.Core.Zones.Parsing;
+namespace GeoDns.Core.Zones;
 
 /// <summary>What reading an included file produced: its text, or why it could not be read.</summary>
 internal readonly record struct IncludeText(string? Text, string? Error);

@@ -1,6 +1,7 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Zones.Parsing;
 
-namespace GeoDns.Core.Zones.Parsing;
+namespace GeoDns.Core.Zones;
 
 /// <summary>Master-file directives: $ORIGIN, $TTL, $INCLUDE, and the traffic directives.</summary>
 internal sealed partial class ZoneParser

@@ -1,8 +1,8 @@
 using System.Net;
 using GeoDns.Core.Dns;
-using GeoDns.Core.Zones;
+using GeoDns.Core.Zones.Parsing;
 
-namespace GeoDns.Core.Traffic;
+namespace GeoDns.Core.Zones;
 
 /// <summary>A <c>$REGION</c> line: where members run and which clients they serve.</summary>
 public sealed record RegionDefinition(
