@@ -1,3 +1,4 @@
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones;
@@ -42,7 +43,7 @@ public sealed class QueryProcessorAllocationTests
     [Test]
     public void TenThousandQueriesAllocateNothing()
     {
-        var file = ZoneFileLoader.Parse(ZoneText, "example.test.zone", null);
+        var file = ZoneFileLoader.Parse(ZoneText, "example.test.zone", null, TrafficVocabulary.BuiltIn);
         Assert.That(file.HasErrors, Is.False, string.Join("\n", file.Diagnostics));
         var processor = new QueryProcessor(new Snapshot([ZoneBuilder.Build(file)]));
         byte[][] queries =

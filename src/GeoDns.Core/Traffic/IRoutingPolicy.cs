@@ -1,3 +1,5 @@
+using GeoDns.Core.Settings;
+
 namespace GeoDns.Core.Traffic;
 
 /// <summary>
@@ -11,6 +13,18 @@ public interface IRoutingPolicy
 
     /// <summary>Whether the policy needs the client's location (geo data) to decide.</summary>
     bool UsesLocation { get; }
+
+    /// <summary>Whether a pool may name it as <c>fallback=</c> (geo cannot fall back to itself).</summary>
+    bool CanBeFallback => true;
+
+    /// <summary>The keys this policy adds to <c>POOL</c> lines (validated by the zone parser).</summary>
+    SettingsSchema Settings => SettingsSchema.Empty;
+
+    /// <summary>
+    /// Turns a pool's values for <see cref="Settings"/> into what <see cref="Select"/> reads back
+    /// from <see cref="PoolModel.PolicyState"/>: read once per load, never per query.
+    /// </summary>
+    object? Prepare(SettingValues settings) => null;
 
     /// <summary>
     /// Writes up to <c>chosen.Length</c> member indices, taken from

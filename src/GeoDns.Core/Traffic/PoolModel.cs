@@ -23,8 +23,8 @@ public enum AllDownMode
 /// </summary>
 public sealed class PoolModel
 {
-    /// <summary>Members a pool may have: selection works in stack buffers of this size.</summary>
-    public const int MaxMembers = 256;
+    /// <summary>Members a pool may have (the zone syntax enforces it): selection works in stack buffers of this size.</summary>
+    public const int MaxMembers = PoolDefinition.MaxMembers;
 
     /// <summary>The answer count of <c>if-all-down=all</c> when max-answers is smaller.</summary>
     public const int FailOpenAnswers = 8;
@@ -59,6 +59,9 @@ public sealed class PoolModel
     public required int MaxAnswers { get; init; }
 
     public required bool StickySubnet { get; init; }
+
+    /// <summary>What the policy prepared from its own POOL keys (<see cref="IRoutingPolicy.Prepare"/>).</summary>
+    public object? PolicyState { get; init; }
 
     public required PoolSlot Slot { get; init; }
 

@@ -1,6 +1,7 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Settings;
 using GeoDns.Core.Traffic.Policies;
 using GeoDns.Core.Zones;
 
@@ -45,6 +46,8 @@ public sealed class TrafficCompiler
             throw new InvalidOperationException($"{pool.Location}: pool {pool.Owner} needs 1 to {PoolModel.MaxMembers} members, has {pool.Members.Count}");
         }
 
+        var policy = _policies.Get(pool.Policy);
+
         var regionModels = BuildRegions(pool, regions, out var regionIndex);
         var members = new MemberModel[pool.Members.Count];
         for (int i = 0; i < members.Length; i++)
@@ -72,11 +75,10 @@ public sealed class TrafficCompiler
             };
         }
 
-        var policy = _policies.Get(pool.Policy);
         var fallback = _policies.Get(pool.Fallback ?? "failover");
-        if (fallback is GeoPolicy)
+        if (!fallback.CanBeFallback)
         {
-            fallback = FailoverPolicy.Instance; // geo cannot fall back to itself
+            fallback = FailoverPolicy.Instance;
         }
 
         var (ifAllDown, ifAllDownPolicy) = pool.IfAllDown switch
@@ -102,9 +104,13 @@ public sealed class TrafficCompiler
             IfAllDownPolicy = ifAllDownPolicy,
             MaxAnswers = pool.Type == RecordType.CNAME ? 1 : Math.Max(1, pool.MaxAnswers),
             StickySubnet = pool.StickySubnet,
+            PolicyState = policy.Prepare(policy.Settings.Read(OwnKeys(pool.Settings, policy.Settings))),
             Slot = _board.Pool(pool.Owner.ToString()),
         };
     }
+
+    private static Dictionary<string, string> OwnKeys(IReadOnlyDictionary<string, string> settings, SettingsSchema schema) =>
+        settings.Where(kv => schema.Contains(kv.Key)).ToDictionary(StringComparer.Ordinal);
 
     /// <summary>The regions this pool's members are in, in the order the zone declares them.</summary>
     private static RegionModel[] BuildRegions(PoolDefinition pool, IReadOnlyList<RegionDefinition> regions, out Dictionary<string, int> index)

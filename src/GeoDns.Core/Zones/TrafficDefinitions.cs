@@ -35,7 +35,11 @@ public sealed record PoolDefinition(
     bool StickySubnet,
     IReadOnlyList<MemberDefinition> Members,
     IReadOnlyDictionary<string, string> Settings,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>Members one pool may have (a member's index fits a byte on the query path).</summary>
+    public const int MaxMembers = 256;
+}
 
 /// <summary>
 /// A <c>MEMBER</c> line. <see cref="RData"/> is the wire RDATA the member answers with
@@ -52,15 +56,9 @@ public sealed record MemberDefinition(
     IReadOnlyDictionary<string, string> Settings,
     SourceLocation Location);
 
-/// <summary>Names the zone syntax accepts; the host registers one implementation per name.</summary>
+/// <summary>Continent codes <c>$REGION continents=</c> accepts.</summary>
 public static class KnownNames
 {
-    public static readonly IReadOnlySet<string> Policies =
-        new HashSet<string>(StringComparer.Ordinal) { "failover", "weighted", "geo", "nearest", "all" };
-
-    public static readonly IReadOnlySet<string> CheckKinds =
-        new HashSet<string>(StringComparer.Ordinal) { "http", "https", "tcp", "icmp", "dns" };
-
     public static readonly IReadOnlySet<string> Continents =
         new HashSet<string>(StringComparer.Ordinal) { "AF", "AN", "AS", "EU", "NA", "OC", "SA" };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Settings;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 
@@ -9,8 +10,6 @@ namespace GeoDns.Core.Zones;
 /// <summary><c>POOL</c> and <c>MEMBER</c> lines.</summary>
 internal sealed partial class TrafficSyntax
 {
-    private static readonly HashSet<string> MemberCheckOverrides = ["port", "path", "host", "interval", "timeout", "rise", "fall", "expect", "body", "insecure", "name", "type", "rcode", "answer"];
-
     private readonly Dictionary<DnsName, PoolBuilder> _pools = [];
 
     /// <summary>Owner names of the pools declared so far, with where.</summary>
@@ -46,6 +45,7 @@ internal sealed partial class TrafficSyntax
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var pool = new PoolBuilder(owner, type, ttl, location) { Settings = settings };
         _pools[owner] = pool; // registered even if a key is bad, so its MEMBER lines do not cascade errors
+        var policyKeys = new List<(KeyValue Kv, string Key, string Value)>();
         Token stickyToken = default;
         while (!r.AtEnd)
         {
@@ -61,11 +61,11 @@ internal sealed partial class TrafficSyntax
                 "check" => KnownCheck(r, kv.Value, value, out pool.Check),
                 "max-answers" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int max) && max is >= 1 and <= 64
                     ? Set(out pool.MaxAnswers, max) : r.Error(kv.Value, $"bad max-answers '{value}': an integer from 1 to 64"),
-                "if-all-down" => value is "all" or "none" || KnownNames.Policies.Contains(value)
+                "if-all-down" => value is "all" or "none" || _vocabulary.PolicySettings(value) is not null
                     ? Set(out pool.IfAllDown, value) : r.Error(kv.Value, $"bad if-all-down '{value}': all, none or a policy name"),
                 "sticky" => value == "subnet"
                     ? Set(out stickyToken, kv.Value) : r.Error(kv.Value, $"bad sticky '{value}': only 'subnet'"),
-                _ => r.Error(kv.Key, $"unknown POOL key '{key}' (use policy, fallback, check, max-answers, if-all-down, sticky)"),
+                _ => Add(policyKeys, (kv, key, value)) is null,
             };
             if (!ok)
             {
@@ -75,13 +75,44 @@ internal sealed partial class TrafficSyntax
             settings[key] = value;
         }
 
+        if (!PolicyKeys(r, pool, policyKeys, settings))
+        {
+            return;
+        }
+
         pool.MaxAnswers ??= pool.Policy == "all" ? 8 : 1;
         pool.StickySubnet = settings.ContainsKey("sticky");
         if (pool.StickySubnet && pool.Policy != "weighted")
         {
             r.Warning(r.Location(stickyToken), $"sticky=subnet only affects policy=weighted (this pool is {pool.Policy})");
         }
+    }
 
+    /// <summary>The keys the pool's policy declares; a key of another policy is a warning, any other key an error.</summary>
+    private bool PolicyKeys(EntryReader r, PoolBuilder pool, List<(KeyValue Kv, string Key, string Value)> keys, Dictionary<string, string> settings)
+    {
+        var schema = _vocabulary.PolicySettings(pool.Policy ?? "failover") ?? SettingsSchema.Empty;
+        bool ok = true;
+        foreach (var (kv, key, value) in keys)
+        {
+            if (schema.Contains(key))
+            {
+                ok &= schema.Check(key, value) is not { } error || r.Error(kv.Value, error);
+                continue;
+            }
+
+            var owners = _vocabulary.PolicyNames.Where(p => _vocabulary.PolicySettings(p)?.Contains(key) == true).ToList();
+            if (owners.Count == 0)
+            {
+                ok &= r.Error(kv.Key, $"unknown POOL key '{key}' (use policy, fallback, check, max-answers, if-all-down, sticky{string.Concat(schema.Names.Select(n => ", " + n))})");
+                continue;
+            }
+
+            r.Warning(r.Location(kv.Key), $"{key}= only affects policy={string.Join(" or policy=", owners)} (this pool is {pool.Policy})");
+            settings.Remove(key);
+        }
+
+        return ok;
     }
 
     /// <summary><c>owner [ttl] [IN] MEMBER region target key=value...</c></summary>
@@ -123,8 +154,8 @@ internal sealed partial class TrafficSyntax
         int? priority = null;
         string? check = null;
         bool enabled = true;
-        TimeSpan? interval = null;
-        TimeSpan? timeout = null;
+        var checkKeys = new List<(KeyValue Kv, string Key, string Value)>();
+        bool ok = true;
         while (!r.AtEnd)
         {
             if (!ReadSetting(r, seen, "MEMBER", out var kv, out string key, out string value))
@@ -132,7 +163,7 @@ internal sealed partial class TrafficSyntax
                 return;
             }
 
-            bool ok = key switch
+            ok &= key switch
             {
                 "weight" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w <= 65535
                     ? Set(out weight, w) : r.Error(kv.Value, $"bad weight '{value}': an integer from 0 to 65535"),
@@ -142,24 +173,75 @@ internal sealed partial class TrafficSyntax
                 "enabled" => value is "true" or "false" ? Set(out enabled, value == "true") : r.Error(kv.Value, $"bad enabled '{value}': true or false"),
                 "target" => IPAddress.TryParse(value, out _) || Uri.CheckHostName(value) == UriHostNameType.Dns
                     || r.Error(kv.Value, $"bad target '{value}': the address or host name health checks use"),
-                _ when MemberCheckOverrides.Contains(key) => ValidateCheckValue(r, kv, key, value, ref interval, ref timeout),
-                _ => r.Error(kv.Key, $"unknown MEMBER key '{key}' (use weight, priority, check, enabled, target, or a check setting)"),
+                _ => Add(checkKeys, (kv, key, value)) is null,
             };
-            if (!ok)
-            {
-                return;
-            }
-
             settings[key] = value;
         }
 
-        if (interval is { } i && timeout is { } t && t >= i)
+        if (!ok || !MemberCheckKeys(r, location, check ?? pool.Check, checkKeys, settings))
         {
-            r.Error(location, $"member check timeout {settings["timeout"]} must be shorter than its interval {settings["interval"]}");
             return;
         }
 
         pool.Members.Add(new MemberDefinition(region, target, rdata, weight, priority, check, enabled, settings, location));
+    }
+
+    /// <summary>
+    /// A member's own values for its check's keys (interval, path, ...). Validated by the check's
+    /// kind when the member or its pool names a check, else by any kind that has the key.
+    /// </summary>
+    private bool MemberCheckKeys(EntryReader r, SourceLocation location, string? checkName, List<(KeyValue Kv, string Key, string Value)> keys, Dictionary<string, string> settings)
+    {
+        var check = checkName is not null && _checks.TryGetValue(checkName, out var c) ? c : null;
+        var schema = check is null ? null : _vocabulary.CheckSettings(check.Kind);
+        bool ok = true;
+        foreach (var (kv, key, value) in keys)
+        {
+            var owner = key == "quorum" ? null
+                : schema is not null ? (schema.Contains(key) ? schema : null)
+                : _vocabulary.CheckKinds.Select(_vocabulary.CheckSettings).FirstOrDefault(s => s?.Contains(key) == true);
+            if (owner is null)
+            {
+                ok &= schema is not null && _vocabulary.CheckKinds.Any(k => k != check!.Kind && _vocabulary.CheckSettings(k)?.Contains(key) == true)
+                    ? r.Error(kv.Key, $"key '{key}' does not apply to {check!.Kind} checks")
+                    : r.Error(kv.Key, $"unknown MEMBER key '{key}' (use weight, priority, check, enabled, target, or a setting of the check)");
+                continue;
+            }
+
+            ok &= owner.Check(key, value) is not { } error || r.Error(kv.Value, error);
+        }
+
+        if (!ok || keys.Count == 0)
+        {
+            return ok;
+        }
+
+        var merged = new Dictionary<string, string>(check?.Settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (_, key, value) in keys)
+        {
+            merged[key] = value;
+        }
+
+        // Without a check, the values must fit together for some kind that has all the keys.
+        var candidates = schema is not null ? [schema]
+            : _vocabulary.CheckKinds.Select(_vocabulary.CheckSettings).OfType<SettingsSchema>().Where(s => merged.Keys.All(s.Contains)).ToList();
+        var errors = new List<string>();
+        foreach (var candidate in candidates)
+        {
+            errors.Clear();
+            candidate.Read(merged, errors);
+            if (errors.Count == 0)
+            {
+                return true;
+            }
+        }
+
+        foreach (var error in errors)
+        {
+            r.Error(location, $"member check: {error}");
+        }
+
+        return errors.Count == 0;
     }
 
     /// <summary>Builds the pools; every pool needs members, and a pool owner must lie in the zone.</summary>
@@ -176,6 +258,12 @@ internal sealed partial class TrafficSyntax
             if (pool.Members.Count == 0)
             {
                 _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Location, $"POOL at {pool.Owner} has no MEMBER lines"));
+            }
+
+            if (pool.Members.Count > PoolDefinition.MaxMembers)
+            {
+                _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Members[PoolDefinition.MaxMembers].Location,
+                    $"POOL at {pool.Owner} has {pool.Members.Count} members; at most {PoolDefinition.MaxMembers} are allowed"));
             }
 
             result.Add(new PoolDefinition(pool.Owner, pool.Type, pool.Ttl, pool.Policy ?? "failover", pool.Fallback ?? "failover", pool.Check,
@@ -226,11 +314,11 @@ internal sealed partial class TrafficSyntax
         }
     }
 
-    private static bool IsPolicy(EntryReader r, Token t, string value, string what, out string? result)
+    private bool IsPolicy(EntryReader r, Token t, string value, string what, out string? result)
     {
         result = value;
-        return KnownNames.Policies.Contains(value) ||
-            r.Error(t, $"unknown {what} '{value}' (use {string.Join(", ", KnownNames.Policies.Order(StringComparer.Ordinal))})");
+        return _vocabulary.PolicySettings(value) is not null ||
+            r.Error(t, $"unknown {what} '{value}' (use {string.Join(", ", _vocabulary.PolicyNames.Order(StringComparer.Ordinal))})");
     }
 
     private bool KnownCheck(EntryReader r, Token t, string value, out string? check)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using GeoDns.Core.Settings;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones.RData;
 
@@ -12,18 +13,15 @@ namespace GeoDns.Core.Zones;
 /// </summary>
 internal sealed partial class TrafficSyntax
 {
-    private static readonly HashSet<string> CommonCheckKeys = ["port", "interval", "timeout", "rise", "fall", "quorum", "target"];
-    private static readonly HashSet<string> HttpCheckKeys = ["path", "host", "expect", "body", "insecure"];
-    private static readonly HashSet<string> DnsCheckKeys = ["name", "type", "rcode", "answer"];
-    private static readonly string[] Rcodes = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"];
-
     private readonly List<ZoneDiagnostic> _diagnostics;
+    private readonly ITrafficVocabulary _vocabulary;
     private readonly Dictionary<string, RegionDefinition> _regions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CheckDefinition> _checks = new(StringComparer.Ordinal);
 
-    public TrafficSyntax(List<ZoneDiagnostic> diagnostics)
+    public TrafficSyntax(List<ZoneDiagnostic> diagnostics, ITrafficVocabulary vocabulary)
     {
         _diagnostics = diagnostics;
+        _vocabulary = vocabulary;
     }
 
     public IReadOnlyList<RegionDefinition> Regions => [.. _regions.Values];
@@ -115,152 +113,68 @@ internal sealed partial class TrafficSyntax
         }
 
         string kind = r.String(kindToken);
-        if (!KnownNames.CheckKinds.Contains(kind))
+        if (_vocabulary.CheckSettings(kind) is not { } schema)
         {
-            r.Error(kindToken, $"unknown check kind '{EntryReader.Shorten(kind)}' (use {string.Join(", ", KnownNames.CheckKinds.Order(StringComparer.Ordinal))})");
+            r.Error(kindToken, $"unknown check kind '{EntryReader.Shorten(kind)}' (use {string.Join(", ", _vocabulary.CheckKinds.Order(StringComparer.Ordinal))})");
             return;
         }
 
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!ReadCheckSettings(r, kind, settings))
-        {
-            return;
-        }
-
-        _checks[name] = new CheckDefinition(name, kind, settings, location);
-    }
-
-    /// <summary>Reads the key=value settings of a $CHECK line into <paramref name="settings"/>.</summary>
-    private static bool ReadCheckSettings(EntryReader r, string kind, Dictionary<string, string> settings)
-    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        TimeSpan? interval = null;
-        TimeSpan? timeout = null;
-        Token timeoutToken = default;
+        bool ok = true;
+        Token last = kindToken;
         while (!r.AtEnd)
         {
             if (!ReadSetting(r, seen, "check", out var kv, out string key, out string value))
             {
-                return false;
+                return;
             }
 
-            if (!IsCheckKey(key))
-            {
-                return r.Error(kv.Key, $"unknown check key '{key}'");
-            }
-
-            if (!AppliesTo(key, kind))
-            {
-                return r.Error(kv.Key, $"key '{key}' does not apply to {kind} checks");
-            }
-
-            if (!ValidateCheckValue(r, kv, key, value, ref interval, ref timeout))
-            {
-                return false;
-            }
-
-            if (key == "timeout")
-            {
-                timeoutToken = kv.Value;
-            }
-
-            settings[key] = value;
+            last = kv.Value;
+            ok &= CheckSetting(r, kv, key, value, kind, schema, settings);
         }
 
-        if (interval is { } i && timeout is { } t && t >= i)
+        if (ok && !CheckRules(r, last, schema, settings))
         {
-            return r.Error(timeoutToken, $"timeout {settings["timeout"]} must be shorter than interval {settings["interval"]}");
+            return;
         }
 
-        return true;
-    }
-
-    private static bool IsCheckKey(string key) =>
-        CommonCheckKeys.Contains(key) || HttpCheckKeys.Contains(key) || DnsCheckKeys.Contains(key);
-
-    private static bool AppliesTo(string key, string kind) =>
-        (CommonCheckKeys.Contains(key) && !(key == "port" && kind == "icmp")) ||
-        (HttpCheckKeys.Contains(key) && kind is "http" or "https" && (key != "insecure" || kind == "https")) ||
-        (DnsCheckKeys.Contains(key) && kind == "dns");
-
-    private static bool ValidateCheckValue(EntryReader r, KeyValue kv, string key, string value, ref TimeSpan? interval, ref TimeSpan? timeout)
-    {
-        var t = kv.Value;
-        switch (key)
+        if (ok)
         {
-            case "port":
-                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is >= 1 and <= 65535
-                    || r.Error(t, $"bad port '{value}': 1 to 65535");
-            case "path":
-                return value.StartsWith('/') || r.Error(t, $"bad path '{value}': must start with '/'");
-            case "host" or "target":
-                return IPAddress.TryParse(value, out _) || Uri.CheckHostName(value) == UriHostNameType.Dns
-                    || r.Error(t, $"bad {key} '{value}': a host name or address");
-            case "expect":
-                return IsExpectList(value) || r.Error(t, $"bad expect '{value}': status codes 100-599, ranges (200-299) or comma lists");
-            case "body":
-                return true;
-            case "interval" or "timeout":
-                var error = TimeValues.TryParseDuration(value, out var duration);
-                if (error is not null || duration <= TimeSpan.Zero)
-                {
-                    return r.Error(t, $"bad {key} '{value}': {error ?? "must be positive"}");
-                }
-
-                if (key == "interval" && duration < TimeSpan.FromMilliseconds(100))
-                {
-                    return r.Error(t, $"interval {value} is below the minimum of 100ms");
-                }
-
-                if (key == "interval")
-                {
-                    interval = duration;
-                }
-                else
-                {
-                    timeout = duration;
-                }
-
-                return true;
-            case "rise" or "fall":
-                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000
-                    || r.Error(t, $"bad {key} '{value}': an integer from 1 to 1000");
-            case "insecure":
-                return value is "true" or "false" || r.Error(t, $"bad insecure '{value}': true or false");
-            case "quorum":
-                return value is "any" or "majority" or "all" || r.Error(t, $"bad quorum '{value}': any, majority or all");
-            case "name":
-                return Dns.DnsName.TryParse(value, Dns.DnsName.Root, out _, out var nameError) || r.Error(t, $"bad name '{value}': {nameError}");
-            case "type":
-                return RecordTypeNames.TryGetType(value, out _) || r.Error(t, $"unknown record type '{value}'");
-            case "answer":
-                return value.Length > 0 || r.Error(t, "empty answer: the text an answer record must show, e.g. answer=192.0.2.1");
-            case "rcode":
-                return Rcodes.Contains(value.ToUpperInvariant()) ||
-                    (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int rc) && rc <= 4095)
-                    || r.Error(t, $"bad rcode '{value}'");
-            default:
-                return r.Error(kv.Key, $"unknown check key '{key}'");
+            _checks[name] = new CheckDefinition(name, kind, settings, location);
         }
     }
 
-    private static bool IsExpectList(string value)
+    /// <summary>Validates one check key for <paramref name="kind"/>; a good one goes into <paramref name="settings"/>.</summary>
+    private bool CheckSetting(EntryReader r, KeyValue kv, string key, string value, string kind, SettingsSchema schema, Dictionary<string, string> settings)
     {
-        foreach (var part in value.Split(','))
+        if (!schema.Contains(key))
         {
-            var bounds = part.Split('-');
-            if (bounds.Length > 2 || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out int lo) || lo is < 100 or > 599)
-            {
-                return false;
-            }
-
-            if (bounds.Length == 2 && (!int.TryParse(bounds[1], NumberStyles.None, CultureInfo.InvariantCulture, out int hi) || hi is < 100 or > 599 || hi < lo))
-            {
-                return false;
-            }
+            return _vocabulary.CheckKinds.Any(k => _vocabulary.CheckSettings(k)?.Contains(key) == true)
+                ? r.Error(kv.Key, $"key '{key}' does not apply to {kind} checks")
+                : r.Error(kv.Key, $"unknown check key '{key}' (use {string.Join(", ", schema.Names)})");
         }
 
+        if (schema.Check(key, value) is { } error)
+        {
+            return r.Error(kv.Value, error);
+        }
+
+        settings[key] = value;
         return true;
+    }
+
+    /// <summary>The rules that relate several keys (a timeout under the interval), reported at <paramref name="at"/>.</summary>
+    private static bool CheckRules(EntryReader r, Token at, SettingsSchema schema, IReadOnlyDictionary<string, string> settings)
+    {
+        var errors = new List<string>();
+        schema.Read(settings, errors);
+        foreach (var error in errors)
+        {
+            r.Error(at, error);
+        }
+
+        return errors.Count == 0;
     }
 
     /// <summary>address/prefix, strictly: the prefix is required and the host bits must be zero.</summary>

@@ -9,7 +9,7 @@ public static class ZoneDirectoryLoader
     /// Loads each <c>*.zone</c> file in <paramref name="dir"/> in name order. Two files declaring the
     /// same zone: the later one gets an error. A missing directory yields one zone file holding the error.
     /// </summary>
-    public static IReadOnlyList<ZoneFile> LoadAll(string dir)
+    public static IReadOnlyList<ZoneFile> LoadAll(string dir, ITrafficVocabulary vocabulary)
     {
         string[] paths;
         try
@@ -41,11 +41,11 @@ public static class ZoneDirectoryLoader
                 continue;
             }
 
-            var zone = ZoneFileLoader.Load(path);
+            var zone = ZoneFileLoader.Load(path, vocabulary);
             if (byOrigin.TryGetValue(zone.Origin, out var earlier))
             {
                 var location = FindSoaLocation(zone);
-                zone = WithDiagnostic(zone, new ZoneDiagnostic(DiagnosticSeverity.Error, location,
+                zone = zone.WithDiagnostics(new ZoneDiagnostic(DiagnosticSeverity.Error, location,
                     $"zone {zone.Origin} is also declared by {earlier.Path}"));
             }
             else
@@ -71,15 +71,4 @@ public static class ZoneDirectoryLoader
 
         return new SourceLocation(zone.Path, 1, 1);
     }
-
-    private static ZoneFile WithDiagnostic(ZoneFile zone, ZoneDiagnostic diagnostic) => new()
-    {
-        Origin = zone.Origin,
-        Path = zone.Path,
-        Records = zone.Records,
-        Regions = zone.Regions,
-        Checks = zone.Checks,
-        Pools = zone.Pools,
-        Diagnostics = [.. zone.Diagnostics, diagnostic],
-    };
 }

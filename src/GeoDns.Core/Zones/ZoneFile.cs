@@ -48,6 +48,21 @@ public sealed class ZoneFile
         return taken;
     }
 
+    /// <summary>
+    /// The same file with more diagnostics (a later stage's findings). It carries no owner
+    /// numbering: a file with errors is never compiled.
+    /// </summary>
+    public ZoneFile WithDiagnostics(params IEnumerable<ZoneDiagnostic> more) => new()
+    {
+        Origin = Origin,
+        Path = Path,
+        Records = Records,
+        Regions = Regions,
+        Checks = Checks,
+        Pools = Pools,
+        Diagnostics = [.. Diagnostics, .. more],
+    };
+
     public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     /// <summary>The SOA record (valid only when the zone has no errors).</summary>

@@ -14,10 +14,10 @@ public static class ZoneFileLoader
     public const string ZoneFileSuffix = ".zone";
 
     /// <summary>
-    /// Loads a zone file. The origin is <paramref name="origin"/>, else taken from a file name
+    /// Loads a zone file, its traffic lines checked against <paramref name="vocabulary"/>. The origin is <paramref name="origin"/>, else taken from a file name
     /// <c>&lt;zone&gt;.zone</c>, else the first $ORIGIN, else the SOA owner.
     /// </summary>
-    public static ZoneFile Load(string path, DnsName? origin = null)
+    public static ZoneFile Load(string path, ITrafficVocabulary vocabulary, DnsName? origin = null)
     {
         string text;
         try
@@ -36,7 +36,7 @@ public static class ZoneFileLoader
             };
         }
 
-        return ParseCore(text, path, origin, ReadFromDisk);
+        return ParseCore(text, path, origin, ReadFromDisk, vocabulary);
     }
 
     /// <summary>
@@ -44,12 +44,12 @@ public static class ZoneFileLoader
     /// directory and, when it is <c>&lt;zone&gt;.zone</c>, the origin). <paramref name="readInclude"/>
     /// returns an included file's text by path, or null when it does not exist.
     /// </summary>
-    public static ZoneFile Parse(string text, string fileName, DnsName? origin, Func<string, string?>? readInclude = null)
+    public static ZoneFile Parse(string text, string fileName, DnsName? origin, ITrafficVocabulary vocabulary, Func<string, string?>? readInclude = null)
     {
         Func<string, IncludeText> reader = readInclude is null
             ? _ => new IncludeText(null, "no include reader given")
             : path => readInclude(path) is { } t ? new IncludeText(t, null) : new IncludeText(null, "file not found");
-        return ParseCore(text, fileName, origin, reader);
+        return ParseCore(text, fileName, origin, reader, vocabulary);
     }
 
     /// <summary>The zone a file name <c>&lt;zone&gt;.zone</c> declares, or null.</summary>
@@ -70,10 +70,10 @@ public static class ZoneFileLoader
         return DnsName.TryParse(zone, null, out var origin, out _) ? origin : null;
     }
 
-    private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude)
+    private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude, ITrafficVocabulary vocabulary)
     {
         origin ??= OriginFromFileName(fileName);
-        var parser = new ZoneParser(origin, readInclude);
+        var parser = new ZoneParser(origin, readInclude, vocabulary);
         parser.ParseText(text, fileName);
         var diagnostics = parser.Diagnostics;
         var zoneOrigin = parser.ZoneOrigin;

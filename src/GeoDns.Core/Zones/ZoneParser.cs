@@ -31,13 +31,13 @@ internal sealed partial class ZoneParser
     private int _lastOwnerLength;
     private DnsName? _lastOwnerOrigin;
 
-    public ZoneParser(DnsName? origin, Func<string, IncludeText> readInclude)
+    public ZoneParser(DnsName? origin, Func<string, IncludeText> readInclude, ITrafficVocabulary vocabulary)
     {
         _origin = origin;
         ZoneOrigin = origin;
         _readInclude = readInclude;
         _reader = new EntryReader(_diagnostics);
-        Traffic = new TrafficSyntax(_diagnostics);
+        Traffic = new TrafficSyntax(_diagnostics, vocabulary);
     }
 
     /// <summary>The zone's apex: given, else the first $ORIGIN, else the SOA owner.</summary>

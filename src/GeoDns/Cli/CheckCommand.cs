@@ -1,5 +1,9 @@
+using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.Parsing;
-using GeoDns.Core.Zones;
+using GeoDns.Geo;
+using GeoDns.Health;
+using GeoDns.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GeoDns.Cli;
 
@@ -14,10 +18,17 @@ public static class CheckCommand
             return 2;
         }
 
-        var files = ZoneDirectoryLoader.LoadAll(directory);
+        // The services serve builds its zones with: the same parser vocabulary, probe plan and compiler.
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .Configure<GeoDnsOptions>(_ => { })
+            .AddTraffic()
+            .AddHealthMonitoring()
+            .BuildServiceProvider();
+        var builds = services.GetRequiredService<ZonePipeline>().LoadDirectory(directory);
         int errors = 0;
         int warnings = 0;
-        foreach (var file in files)
+        foreach (var file in builds.Select(b => b.File))
         {
             foreach (var diagnostic in file.Diagnostics)
             {
@@ -36,13 +47,13 @@ public static class CheckCommand
             output.WriteLine($"{file.Path}: zone {file.Origin}: {file.Records.Count} records, {file.Pools.Count} pools: {state}");
         }
 
-        if (files.Count == 0)
+        if (builds.Count == 0)
         {
             output.WriteLine($"geodns check: no *.zone files in '{directory}'");
             return 1;
         }
 
-        output.WriteLine($"{files.Count} zone files, {errors} errors, {warnings} warnings");
+        output.WriteLine($"{builds.Count} zone files, {errors} errors, {warnings} warnings");
         return errors > 0 ? 1 : 0;
     }
 }

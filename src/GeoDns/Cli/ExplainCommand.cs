@@ -1,5 +1,6 @@
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones;
@@ -44,7 +45,7 @@ public static class ExplainCommand
             return 2;
         }
 
-        var files = ZoneDirectoryLoader.LoadAll(values.GetValueOrDefault("Zones") ?? "zones");
+        var files = ZoneDirectoryLoader.LoadAll(values.GetValueOrDefault("Zones") ?? "zones", TrafficVocabulary.BuiltIn);
         foreach (var broken in files.Where(f => f.HasErrors))
         {
             output.WriteLine($"note: {broken.Path} has errors and is not served (run 'geodns check')");

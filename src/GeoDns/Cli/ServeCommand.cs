@@ -1,5 +1,6 @@
 using GeoDns.Admin;
 using GeoDns.Core;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Geo;
 using GeoDns.Health;
@@ -70,10 +71,12 @@ public static class ServeCommand
         {
             var store = new ZoneStore(
                 sp.GetRequiredService<IOptions<GeoDnsOptions>>().Value.Zones,
+                sp.GetRequiredService<ZonePipeline>(),
                 sp.GetRequiredService<QueryProcessor>(),
                 sp.GetRequiredService<ILogger<ZoneStore>>());
             TrafficSetup.Attach(store, sp);
-            store.Loaded += sp.GetRequiredService<HealthMonitor>().Apply;
+            var monitor = sp.GetRequiredService<HealthMonitor>();
+            store.Loaded += builds => monitor.Apply([.. builds.Select(b => b.File)]);
             return store;
         });
         builder.Services.AddSingleton<DnsServerService>();

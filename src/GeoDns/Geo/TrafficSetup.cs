@@ -1,6 +1,7 @@
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
+using GeoDns.Health;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,36 +25,32 @@ public static class TrafficSetup
             var options = sp.GetRequiredService<IOptions<GeoDnsOptions>>().Value;
             return CreateLocator(options.GeoIp, options.GeoIpAsn, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GeoDns.Geo"));
         });
-        services.TryAddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<IClientLocator>()));
+        services.TryAddSingleton(_ => PolicyRegistry.CreateDefault());
+        services.TryAddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<IClientLocator>(), sp.GetRequiredService<PolicyRegistry>()));
+        services.TryAddSingleton(sp => new TrafficVocabulary(sp.GetRequiredService<PolicyRegistry>(), sp.GetRequiredService<CheckerRegistry>().CheckKinds));
+        services.TryAddSingleton(sp => new ZonePipeline(sp.GetRequiredService<TrafficVocabulary>(), sp.GetRequiredService<TrafficCompiler>()));
         return services;
     }
 
     /// <summary>
-    /// Makes <paramref name="store"/> build pools into the zones it serves, and after each reload
-    /// makes the <see cref="HealthBoard"/> forget members no served zone declares any more (so the
+    /// After each reload of <paramref name="store"/>, makes the <see cref="HealthBoard"/> forget members no served zone declares any more (so the
     /// admin API stops listing them and their regions). A zone that failed to load keeps the
     /// members of the version still served.
     /// </summary>
     public static void Attach(ZoneStore store, IServiceProvider services)
     {
-        var compiler = services.GetRequiredService<TrafficCompiler>();
         var board = services.GetRequiredService<HealthBoard>();
         var served = new Dictionary<string, IReadOnlySet<MemberKey>>(StringComparer.Ordinal);
-        store.Compiler = file =>
+        store.Loaded += builds =>
         {
-            var zone = ZonePipeline.BuildZone(file, compiler);
+            var present = builds.Select(b => b.File.Origin.Key).ToHashSet(StringComparer.Ordinal);
             lock (served)
             {
-                served[file.Origin.Key] = TrafficCompiler.KeysOf([file]);
-            }
+                foreach (var build in builds.Where(b => !b.HasErrors))
+                {
+                    served[build.File.Origin.Key] = TrafficCompiler.KeysOf([build.File]);
+                }
 
-            return zone;
-        };
-        store.Loaded += files =>
-        {
-            var present = files.Select(f => f.Origin.Key).ToHashSet(StringComparer.Ordinal);
-            lock (served)
-            {
                 foreach (var gone in served.Keys.Where(k => !present.Contains(k)).ToList())
                 {
                     served.Remove(gone);

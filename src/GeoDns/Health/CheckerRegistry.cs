@@ -1,3 +1,5 @@
+using GeoDns.Core.Health;
+
 namespace GeoDns.Health;
 
 /// <summary>Finds the checker for a check kind. Every registered <see cref="IHealthChecker"/> takes its kinds.</summary>
@@ -16,13 +18,14 @@ public sealed class CheckerRegistry
         {
             foreach (var kind in checker.Kinds)
             {
-                if (!_byKind.TryAdd(kind, checker))
+                if (!_byKind.TryAdd(kind.Name, checker))
                 {
                     throw new InvalidOperationException($"two checkers claim check kind '{kind}'");
                 }
             }
         }
 
+        CheckKinds = new CheckKindRegistry(_byKind.Values.Distinct().SelectMany(c => c.Kinds));
         _warmUp = new Lazy<Task>(() => WarmUpAllAsync(_byKind.Values.Distinct().ToList()));
     }
 
@@ -30,6 +33,9 @@ public sealed class CheckerRegistry
     public Task WarmUp => _warmUp.Value;
 
     public IReadOnlyCollection<string> Kinds => _byKind.Keys;
+
+    /// <summary>The kinds the registered checkers run, with their settings: what zone files may use.</summary>
+    public CheckKindRegistry CheckKinds { get; }
 
     public bool TryGet(string kind, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IHealthChecker? checker) =>
         _byKind.TryGetValue(kind, out checker);

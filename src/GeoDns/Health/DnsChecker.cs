@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Health.Checks;
 
 namespace GeoDns.Health;
 
@@ -14,7 +15,7 @@ namespace GeoDns.Health;
 /// </summary>
 public sealed class DnsChecker : IHealthChecker
 {
-    public IReadOnlyCollection<string> Kinds { get; } = ["dns"];
+    public IReadOnlyCollection<CheckKind> Kinds { get; } = [DnsCheck.Kind];
 
     public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
     {
@@ -23,11 +24,11 @@ public sealed class DnsChecker : IHealthChecker
         try
         {
             var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
-            var name = DnsName.Parse(settings.QueryName, DnsName.Root);
+            var name = DnsName.Parse(settings.Get(DnsCheck.Name), DnsName.Root);
             ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
             using var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             await socket.ConnectAsync(new IPEndPoint(address, settings.Port), cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(DnsProbeMessage.BuildQuery(id, name, settings.QueryType), cancellationToken).ConfigureAwait(false);
+            await socket.SendAsync(DnsProbeMessage.BuildQuery(id, name, settings.Get(DnsCheck.Type)), cancellationToken).ConfigureAwait(false);
             var buffer = new byte[65535];
             while (true)
             {
@@ -46,12 +47,13 @@ public sealed class DnsChecker : IHealthChecker
 
     private static ProbeResult Judge(CheckSettings settings, int rcode, List<string> answers, TimeSpan latency)
     {
-        if (rcode != settings.Rcode)
+        int expectedRcode = settings.Get(DnsCheck.Rcode);
+        if (rcode != expectedRcode)
         {
-            return ProbeResult.Fail(latency, $"rcode {RcodeName(rcode)}, expected {RcodeName(settings.Rcode)}");
+            return ProbeResult.Fail(latency, $"rcode {RcodeName(rcode)}, expected {RcodeName(expectedRcode)}");
         }
 
-        if (settings.Answer is { } expected && !answers.Any(a => Matches(a, expected)))
+        if (settings.Get(DnsCheck.Answer) is { } expected && !answers.Any(a => Matches(a, expected)))
         {
             return ProbeResult.Fail(latency, $"answer lacks {expected} (got {(answers.Count == 0 ? "none" : string.Join(' ', answers))})");
         }
@@ -64,14 +66,5 @@ public sealed class DnsChecker : IHealthChecker
             ? IPAddress.TryParse(answer, out var got) && got.Equals(address)
             : string.Equals(answer.TrimEnd('.'), expected.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
-    private static string RcodeName(int rcode) => rcode switch
-    {
-        0 => "NOERROR",
-        1 => "FORMERR",
-        2 => "SERVFAIL",
-        3 => "NXDOMAIN",
-        4 => "NOTIMP",
-        5 => "REFUSED",
-        _ => rcode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    private static string RcodeName(int rcode) => DnsCheck.RcodeName(rcode);
 }

@@ -1,5 +1,6 @@
 using GeoDns.Core.Health;
 using GeoDns.Core.Zones;
+using GeoDns.Core.Zones.Parsing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -75,7 +76,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     /// <summary>Reconciles probes with the zones just loaded. Zones with errors keep their previous probes.</summary>
     public void Apply(IReadOnlyList<ZoneFile> zones)
     {
-        var errors = new List<string>();
+        var errors = new List<ZoneDiagnostic>();
         var stopped = new List<ProbeRunner>();
         lock (_lock)
         {
@@ -90,7 +91,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                 present.Add(zone.Origin.Key);
                 if (!zone.HasErrors)
                 {
-                    _byZone[zone.Origin.Key] = ProbePlan.Build(zone, errors);
+                    _byZone[zone.Origin.Key] = ProbePlan.Build(zone, _checkers.CheckKinds, errors);
                 }
             }
 
@@ -139,7 +140,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
 
         foreach (var error in errors)
         {
-            _logger.LogError("Health check not run: {Error}", error);
+            _logger.LogError("Health check not run: {Error}", error.ToString());
         }
 
         foreach (var runner in stopped)

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using GeoDns.Core.Health;
+using GeoDns.Core.Health.Checks;
 
 namespace GeoDns.Health;
 
@@ -29,7 +30,7 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
         _insecure = new HttpMessageInvoker(CreateHandler(insecure: true));
     }
 
-    public IReadOnlyCollection<string> Kinds { get; } = ["http", "https"];
+    public IReadOnlyCollection<CheckKind> Kinds { get; } = [HttpCheck.Http, HttpCheck.Https];
 
     public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
     {
@@ -42,15 +43,16 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
             request.Options.Set(EndPointKey, new IPEndPoint(address, settings.Port));
             request.Headers.ConnectionClose = true;
             request.Headers.UserAgent.ParseAdd("GeoDns-HealthCheck/1.0");
-            var client = settings.Kind == "https" && settings.Insecure ? _insecure : _verifying;
+            var client = settings.Kind == "https" && settings.Get(HttpCheck.Insecure) ? _insecure : _verifying;
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             int status = (int)response.StatusCode;
-            if (!settings.Expect.Contains(status))
+            var expect = settings.Get(HttpCheck.Expect);
+            if (!expect.Contains(status))
             {
-                return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), $"HTTP {status}, expected {settings.Expect}");
+                return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), $"HTTP {status}, expected {expect}");
             }
 
-            if (settings.Body is { } expected)
+            if (settings.Get(HttpCheck.Body) is { } expected)
             {
                 string body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
                 if (!body.Contains(expected, StringComparison.Ordinal))
@@ -77,7 +79,7 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
         {
             int port = ((IPEndPoint)listener.LocalEndpoint).Port;
             var serve = ServeOnceAsync(listener, cancellationToken);
-            var settings = CheckSettings.Parse("http", new Dictionary<string, string> { ["port"] = $"{port}", ["body"] = "ok" });
+            var settings = CheckSettings.Parse(HttpCheck.Http, new Dictionary<string, string> { ["port"] = $"{port}", ["body"] = "ok" });
             await ProbeAsync(new ProbeTarget(new MemberKey(".", "warm-up"), "", "warm-up", settings, "127.0.0.1"), cancellationToken).ConfigureAwait(false);
             await serve.ConfigureAwait(false);
         }
@@ -97,8 +99,9 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
     internal static Uri RequestUri(ProbeTarget target, IPAddress address)
     {
         var settings = target.Settings;
-        string host = settings.Host ?? (address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString());
-        return new UriBuilder(settings.Kind, host, settings.Port) { Path = settings.Path.Split('?')[0], Query = QueryOf(settings.Path) }.Uri;
+        string host = settings.Get(HttpCheck.Host) ?? (address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString());
+        string path = settings.Get(HttpCheck.Path);
+        return new UriBuilder(settings.Kind, host, settings.Port) { Path = path.Split('?')[0], Query = QueryOf(path) }.Uri;
     }
 
     private static string QueryOf(string path) => path.IndexOf('?') is var q and >= 0 ? path[(q + 1)..] : string.Empty;

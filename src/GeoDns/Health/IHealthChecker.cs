@@ -11,8 +11,8 @@ namespace GeoDns.Health;
 /// </summary>
 public interface IHealthChecker
 {
-    /// <summary>The check kinds this checker runs (http, https, tcp, icmp, dns).</summary>
-    IReadOnlyCollection<string> Kinds { get; }
+    /// <summary>The check kinds this checker runs, each with the settings it reads (see <see cref="CheckKind"/>).</summary>
+    IReadOnlyCollection<CheckKind> Kinds { get; }
 
     Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken);
 

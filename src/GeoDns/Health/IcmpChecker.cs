@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.NetworkInformation;
 using GeoDns.Core.Health;
+using GeoDns.Core.Health.Checks;
 
 namespace GeoDns.Health;
 
@@ -15,7 +16,7 @@ public sealed class IcmpChecker : IHealthChecker
 {
     private static readonly byte[] Payload = "geodns-health-check-0123456789ab"u8.ToArray();
 
-    public IReadOnlyCollection<string> Kinds { get; } = ["icmp"];
+    public IReadOnlyCollection<CheckKind> Kinds { get; } = [IcmpCheck.Kind];
 
     public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
     {

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using GeoDns.Core.Health;
+using GeoDns.Core.Health.Checks;
 
 namespace GeoDns.Health;
 
 /// <summary><c>tcp</c>: up when a TCP connection to the member's port opens.</summary>
 public sealed class TcpChecker : IHealthChecker
 {
-    public IReadOnlyCollection<string> Kinds { get; } = ["tcp"];
+    public IReadOnlyCollection<CheckKind> Kinds { get; } = [TcpCheck.Kind];
 
     public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
     {

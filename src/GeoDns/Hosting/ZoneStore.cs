@@ -3,6 +3,7 @@ using GeoDns.Core.Lookup;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 using GeoDns.Core;
+using GeoDns.Core.Loading;
 using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;
@@ -14,43 +15,44 @@ namespace GeoDns.Hosting;
 public sealed class ZoneStore
 {
     private readonly string _directory;
+    private readonly ZonePipeline _pipeline;
     private readonly QueryProcessor _processor;
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
 
-    public ZoneStore(string directory, QueryProcessor processor, ILogger<ZoneStore> logger)
+    public ZoneStore(string directory, ZonePipeline pipeline, QueryProcessor processor, ILogger<ZoneStore> logger)
     {
         _directory = directory;
+        _pipeline = pipeline;
         _processor = processor;
         _logger = logger;
     }
 
     public string Directory => _directory;
 
-    /// <summary>Called after each reload with the zone files read (traffic state follows them).</summary>
-    public event Action<IReadOnlyList<ZoneFile>>? Loaded;
-
-    /// <summary>Makes the per-query answer of each pool; set by the traffic layer.</summary>
-    public Func<ZoneFile, Zone>? Compiler { get; set; }
+    /// <summary>Called after each reload with every zone file's build (traffic state follows them).</summary>
+    public event Action<IReadOnlyList<ZoneBuild>>? Loaded;
 
     /// <summary>Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with errors.</summary>
     public int Reload()
     {
         lock (_reloadLock)
         {
-            var files = ZoneDirectoryLoader.LoadAll(_directory);
+            var watch = Stopwatch.StartNew();
+            var builds = _pipeline.LoadDirectory(_directory);
             int failed = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var file in files)
+            foreach (var build in builds)
             {
+                var file = build.File;
                 seen.Add(file.Origin.Key);
                 foreach (var warning in file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
                 {
                     _logger.LogWarning("{Diagnostic}", warning.ToString());
                 }
 
-                if (file.HasErrors)
+                if (build.Zone is not { } zone)
                 {
                     failed++;
                     foreach (var error in file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
@@ -64,20 +66,9 @@ public sealed class ZoneStore
                     continue;
                 }
 
-                var watch = Stopwatch.StartNew();
-                try
-                {
-                    var zone = Compiler is null ? ZoneBuilder.Build(file) : Compiler(file);
-                    _served[file.Origin.Key] = zone;
-                    _logger.LogInformation("Loaded zone {Zone} serial {Serial}: {Records} records from {File} in {Milliseconds} ms",
+                _served[file.Origin.Key] = zone;
+                _logger.LogInformation("Loaded zone {Zone} serial {Serial}: {Records} records from {File} in {Milliseconds} ms",
                         zone.Apex, zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
-                }
-                catch (Exception e)
-                {
-                    failed++;
-                    _logger.LogError(e, "Zone {Zone} from {File} could not be built; {Action}", file.Origin, file.Path,
-                        _served.ContainsKey(file.Origin.Key) ? "still serving the previous version" : "not served");
-                }
             }
 
             foreach (var gone in _served.Keys.Where(k => !seen.Contains(k)).ToList())
@@ -87,7 +78,7 @@ public sealed class ZoneStore
             }
 
             _processor.Swap(new Snapshot(_served.Values.ToList()));
-            Loaded?.Invoke(files);
+            Loaded?.Invoke(builds);
             return failed;
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
@@ -46,8 +47,8 @@ public sealed class ProbePlanTests
                 Member("us-east", "2001:db8::1", IPAddress.Parse("2001:db8::1").GetAddressBytes())),
         ], web, tcp);
 
-        var errors = new List<string>();
-        var targets = ProbePlan.Build(zone, errors);
+        var errors = new List<ZoneDiagnostic>();
+        var targets = ProbePlan.Build(zone, TrafficVocabulary.BuiltIn.Checks, errors);
 
         Assert.That(errors, Is.Empty);
         Assert.That(targets, Has.Count.EqualTo(2));
@@ -75,7 +76,7 @@ public sealed class ProbePlanTests
                 Member("eu-west", "eu", DnsName.Parse("eu", Origin).Wire.ToArray(), settings: new() { ["target"] = "198.51.100.7" })),
         ], web);
 
-        var targets = ProbePlan.Build(zone, new List<string>());
+        var targets = ProbePlan.Build(zone, TrafficVocabulary.BuiltIn.Checks, new List<ZoneDiagnostic>());
 
         Assert.Multiple(() =>
         {
@@ -94,11 +95,11 @@ public sealed class ProbePlanTests
                 Member("us-east", "192.0.2.10", [192, 0, 2, 10], settings: new() { ["interval"] = "10ms" }),
                 Member("us-east", "192.0.2.11", [192, 0, 2, 11], check: "missing")),
         ], Check("web", "http"));
-        var errors = new List<string>();
+        var errors = new List<ZoneDiagnostic>();
 
-        Assert.That(ProbePlan.Build(zone, errors), Is.Empty);
+        Assert.That(ProbePlan.Build(zone, TrafficVocabulary.BuiltIn.Checks, errors), Is.Empty);
         Assert.That(errors, Has.Count.EqualTo(2));
-        Assert.That(errors[0], Does.Contain("192.0.2.10").And.Contain("interval"));
-        Assert.That(errors[1], Does.Contain("missing"));
+        Assert.That(errors[0].Message, Does.Contain("check 'web'").And.Contain("interval"));
+        Assert.That(errors[1].Message, Does.Contain("'missing'"));
     }
 }

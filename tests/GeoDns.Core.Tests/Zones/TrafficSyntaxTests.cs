@@ -195,7 +195,7 @@ public class TrafficSyntaxTests
     [TestCase("p MEMBER r1 192.0.2.2 rise=0", "example.com.zone:11:28", "bad rise")]
     [TestCase("p MEMBER r1 192.0.2.2 quorum=all", "example.com.zone:11:23", "unknown MEMBER key")]
     [TestCase("p MEMBER r1", "example.com.zone:11:12", "missing MEMBER target")]
-    [TestCase("p MEMBER r1 192.0.2.2 interval=1s timeout=2s", "example.com.zone:11:1", "shorter than its interval")]
+    [TestCase("p MEMBER r1 192.0.2.2 interval=1s timeout=2s", "example.com.zone:11:1", "member check: timeout 2s must be shorter than interval 1s")]
     [TestCase("q MEMBER r1 192.0.2.2", "example.com.zone:11:3", "no POOL line before it")]
     public void MemberErrors(string line, string where, string fragment) =>
         AssertError(WithHeader(Regions + "p POOL A\np MEMBER r1 192.0.2.1\n" + line + "\n"), where, fragment);

@@ -1,3 +1,4 @@
+using GeoDns.Core.Loading;
 using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Zones.ZoneTestHelper;
 
@@ -23,7 +24,7 @@ public class ZoneDirectoryLoaderTests
         Directory.CreateDirectory(Path.Combine(_dir, "sub"));
         File.WriteAllText(Path.Combine(_dir, "sub", "nested.zone"), "garbage");
 
-        var zones = ZoneDirectoryLoader.LoadAll(_dir);
+        var zones = ZoneDirectoryLoader.LoadAll(_dir, TrafficVocabulary.BuiltIn);
         Assert.That(zones.Select(z => z.Origin.ToString()), Is.EqualTo(new[] { "example.com.", "example.net." }));
         Assert.That(zones.All(z => !z.HasErrors), Is.True, () => string.Join("\n", zones.SelectMany(z => z.Diagnostics)));
         Assert.That(zones[0].Records, Has.Count.EqualTo(4));
@@ -35,7 +36,7 @@ public class ZoneDirectoryLoaderTests
         // Names compare case-insensitively, so these two files declare one zone.
         File.WriteAllText(Path.Combine(_dir, "EXAMPLE.com.zone"), Header);
         File.WriteAllText(Path.Combine(_dir, "example.com.zone"), Header);
-        var zones = ZoneDirectoryLoader.LoadAll(_dir);
+        var zones = ZoneDirectoryLoader.LoadAll(_dir, TrafficVocabulary.BuiltIn);
         Assert.That(zones[0].HasErrors, Is.False, () => Dump(zones[0]));
         AssertError(zones[1], Path.Combine(_dir, "example.com.zone") + ":3:1", "also declared by " + Path.Combine(_dir, "EXAMPLE.com.zone"));
     }
@@ -43,7 +44,7 @@ public class ZoneDirectoryLoaderTests
     [Test]
     public void MissingDirectoryIsADiagnostic()
     {
-        var zones = ZoneDirectoryLoader.LoadAll(Path.Combine(_dir, "nope"));
+        var zones = ZoneDirectoryLoader.LoadAll(Path.Combine(_dir, "nope"), TrafficVocabulary.BuiltIn);
         Assert.That(zones.Single().HasErrors, Is.True);
         Assert.That(zones.Single().Diagnostics.Single().Message, Does.Contain("cannot read zone directory"));
     }

@@ -1,4 +1,5 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 using static GeoDns.Core.Tests.Zones.ZoneTestHelper;
@@ -262,12 +263,12 @@ public class ZoneFileLoaderTests
             Directory.CreateDirectory(Path.Combine(dir, "inc"));
             File.WriteAllText(Path.Combine(dir, "example.com.zone"), Header + "$INCLUDE inc/hosts.txt\n");
             File.WriteAllText(Path.Combine(dir, "inc", "hosts.txt"), "www A 192.0.2.1\n$INCLUDE nothere.txt\n");
-            var zone = ZoneFileLoader.Load(Path.Combine(dir, "example.com.zone"));
+            var zone = ZoneFileLoader.Load(Path.Combine(dir, "example.com.zone"), TrafficVocabulary.BuiltIn);
             Assert.That(zone.Origin, Is.EqualTo(N("example.com.")));
             Assert.That(At(zone, "www.example.com.", RecordType.A).Count(), Is.EqualTo(1));
             AssertError(zone, Path.Combine(dir, "inc", "hosts.txt") + ":2:1", "cannot read included file 'nothere.txt'");
 
-            var missing = ZoneFileLoader.Load(Path.Combine(dir, "absent.example.zone"));
+            var missing = ZoneFileLoader.Load(Path.Combine(dir, "absent.example.zone"), TrafficVocabulary.BuiltIn);
             Assert.That(missing.Origin, Is.EqualTo(N("absent.example.")));
             AssertError(missing, Path.Combine(dir, "absent.example.zone") + ":1:1", "cannot read zone file");
         }

@@ -1,5 +1,6 @@
-using GeoDns.Core.Zones;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.RData;
+using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Tests.Zones;
 
@@ -47,7 +48,7 @@ public class ZoneFuzzTests
 
             string text = new(chars.ToArray());
             ZoneFile zone = null!;
-            Assert.DoesNotThrow(() => zone = ZoneFileLoader.Parse(text, "example.com.zone", null, p => includes.GetValueOrDefault(p)), text);
+            Assert.DoesNotThrow(() => zone = ZoneFileLoader.Parse(text, "example.com.zone", null, TrafficVocabulary.BuiltIn, p => includes.GetValueOrDefault(p)), text);
             var internalErrors = zone.Diagnostics.Where(d => d.Message.Contains("internal error", StringComparison.Ordinal)).ToList();
             Assert.That(internalErrors, Is.Empty, () => text);
             Assert.That(zone.Diagnostics.All(d => d.Location.Line >= 1 && d.Location.Column >= 1), Is.True);

@@ -1,4 +1,5 @@
 using GeoDns.Core.Dns;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
 
@@ -18,7 +19,7 @@ internal static class ZoneTestHelper
         "ns1 A 192.0.2.53\n";
 
     public static ZoneFile Parse(string text, Dictionary<string, string>? includes = null, DnsName? origin = null, string file = FileName) =>
-        ZoneFileLoader.Parse(text, file, origin, includes is null ? null : p => includes.GetValueOrDefault(p));
+        ZoneFileLoader.Parse(text, file, origin, TrafficVocabulary.BuiltIn, includes is null ? null : p => includes.GetValueOrDefault(p));
 
     public static ZoneFile WithHeader(string body, Dictionary<string, string>? includes = null) => Parse(Header + body, includes);
 

@@ -50,7 +50,7 @@ public class DesignExampleTests
         _directory = Directory.CreateTempSubdirectory("geodns-design-").FullName;
         File.WriteAllText(Path.Combine(_directory, "example.com.zone"), Zone);
         _locator = new MaxMindLocator(TestGeoDatabases.WriteCity(_directory));
-        var file = ZoneFileLoader.Parse(Zone, "example.com.zone", DnsName.Parse("example.com."));
+        var file = ZoneFileLoader.Parse(Zone, "example.com.zone", DnsName.Parse("example.com."), TrafficVocabulary.BuiltIn);
         Assert.That(file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
         var compiler = new TrafficCompiler(new HealthBoard(), _locator);
         _processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)]));

@@ -156,7 +156,9 @@ public sealed class HealthMonitorTests
         private int _inFlight;
         private int _maxInFlight;
 
-        public IReadOnlyCollection<string> Kinds { get; } = ["fake"];
+        public static readonly CheckKind Kind = new("fake", CheckKind.PortSetting(80), []);
+
+        public IReadOnlyCollection<CheckKind> Kinds { get; } = [Kind];
 
         public ConcurrentSet Down { get; } = [];
 

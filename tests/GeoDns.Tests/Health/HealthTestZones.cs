@@ -1,6 +1,7 @@
 using System.Net;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones.Parsing;
 using GeoDns.Core.Zones;
@@ -18,7 +19,11 @@ internal static class HealthTestZones
     public static MemberKey Key(string address) => new(PoolName, address);
 
     public static ProbeTarget Target(string kind, string address, params (string Key, string Value)[] settings) =>
-        new(Key(address), "r", "c", CheckSettings.Parse(kind, settings.ToDictionary(s => s.Key, s => s.Value)), address);
+        new(Key(address), "r", "c", CheckSettings.Parse(KindOf(kind), settings.ToDictionary(s => s.Key, s => s.Value)), address);
+
+    /// <summary>A built-in kind by name, or the test checkers' <c>fake</c> kind.</summary>
+    public static CheckKind KindOf(string kind) =>
+        TrafficVocabulary.BuiltIn.Checks.TryGet(kind, out var known) ? known : HealthMonitorTests.FakeChecker.Kind;
 
     /// <summary>A zone with one failover pool <c>www</c> over <paramref name="addresses"/> (regions r1, r2, ...), all checked by <c>$CHECK c kind settings</c>.</summary>
     public static ZoneFile Zone(string kind, IReadOnlyList<string> addresses, params (string Key, string Value)[] settings)

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.CompilerServices;
 using ARSoft.Tools.Net.Dns;
-using GeoDns.Core;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
+using GeoDns.Core;
 using GeoDns.Hosting;
 using GeoDns.Server;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +31,7 @@ public sealed class BatchedUdpTests(bool batching)
         _zones = Directory.CreateTempSubdirectory("geodns-udp-test-");
         File.WriteAllText(Path.Combine(_zones.FullName, "simple.test.zone"), TestZones.Simple());
         _processor = new QueryProcessor(Snapshot.Empty);
-        var store = new ZoneStore(_zones.FullName, _processor, NullLogger<ZoneStore>.Instance);
+        var store = new ZoneStore(_zones.FullName, ZonePipeline.BuiltIn(), _processor, NullLogger<ZoneStore>.Instance);
         Assert.That(store.Reload(), Is.Zero);
     }
 
