@@ -51,8 +51,11 @@ public readonly record struct Vote(string Instance, HealthStatus Status, DateTim
 }
 
 /// <summary>
-/// Combines instances' votes into one verdict. Only votes with a verdict (up or down) asserted
-/// within the freshness window count, so an instance that stopped voting ages out.
+/// Combines instances' votes into one verdict. Only votes with a verdict (up or down) that are
+/// still fresh count, so an instance that stopped voting ages out. The shared store does not judge
+/// freshness by the stamps (<see cref="IsFresh"/>): <see cref="VoteTable"/> ages other instances'
+/// votes on this instance's own clock from when it last saw them refreshed, and uses
+/// <see cref="Combine(int, int, Quorum)"/>.
 /// </summary>
 public static class VoteCombiner
 {
@@ -63,7 +66,11 @@ public static class VoteCombiner
         return window < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : window;
     }
 
-    /// <summary>True when <paramref name="vote"/> counts at <paramref name="now"/>. A vote stamped in the future (clock skew) counts.</summary>
+    /// <summary>
+    /// True when <paramref name="vote"/>'s own stamp is within <paramref name="maxAge"/> of <paramref name="now"/>
+    /// (a vote stamped in the future counts). Only meaningful for stamps written on the same clock as
+    /// <paramref name="now"/>; votes from other instances are aged by <see cref="VoteTable"/> instead.
+    /// </summary>
     public static bool IsFresh(Vote vote, DateTimeOffset now, TimeSpan maxAge) =>
         vote.Status != HealthStatus.Unknown && now - vote.At <= maxAge;
 

@@ -18,9 +18,11 @@ public interface ISharedStateView
 /// <c>geodns:votes:POOL MEMBER</c> (field = instance, value = <c>status|unix-ms</c>),
 /// re-asserts it every sync tick and announces changes on <c>geodns:events</c>
 /// (<c>vote INSTANCE POOL MEMBER</c>); every instance combines the fresh votes
-/// (<see cref="VoteTable"/>) into <see cref="MemberSlot.Shared"/>. Votes of an instance that
-/// stopped re-asserting age out after three check intervals; the hash itself expires when
-/// nobody refreshes it. Nothing here runs on the query path, nothing here throws into callers.
+/// (<see cref="VoteTable"/>) into <see cref="MemberSlot.Shared"/>. Another instance's vote counts
+/// for three check intervals on this instance's clock after this instance last read it refreshed,
+/// whether its writer stopped re-asserting it or Redis stopped answering: a cut-off instance falls
+/// back to its own verdicts, never to a frozen view. The hash itself expires when nobody refreshes
+/// it. Nothing here runs on the query path, nothing here throws into callers.
 /// </summary>
 public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 {
@@ -36,7 +38,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         _link = link;
         _overrides = overrides;
         _logger = logger;
-        _table = new VoteTable(link.Instance);
+        _table = new VoteTable(link.Instance, link.Time);
     }
 
     public VoteTable Table => _table;
@@ -85,7 +87,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 
     public IReadOnlyList<Vote> VotesFor(MemberSlot member) => _table.VotesFor(member.Key, member.Local, _link.Now);
 
-    /// <summary>Recomputes every monitored member's shared verdict from what is known now (also ages votes out).</summary>
+    /// <summary>Recomputes every monitored member's shared verdict from what is known now (also ages votes out, reads or not).</summary>
     public void RecomputeAll()
     {
         foreach (var member in _table.Monitored)
@@ -129,7 +131,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         foreach (var (member, read) in reads)
         {
             var entries = await read.ConfigureAwait(false);
-            Absorb(member.Key, entries, now);
+            Absorb(member.Key, entries);
         }
 
         RecomputeAll();
@@ -144,7 +146,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         }
 
         var entries = await _link.Database.HashGetAllAsync(_link.Options.VotesKey(key)).ConfigureAwait(false);
-        Absorb(key, entries, _link.Now);
+        Absorb(key, entries);
         Recompute(_board.Member(key, member.Region));
     }
 
@@ -152,45 +154,35 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 
     private TimeSpan KeyLifetime(MemberKey key) => _table.FreshnessOf(key) * 3;
 
-    private void Absorb(MemberKey key, HashEntry[] entries, DateTimeOffset now)
+    private void Absorb(MemberKey key, HashEntry[] entries)
     {
         var votes = new List<Vote>(entries.Length);
-        List<RedisValue>? dead = null;
-        var deadAge = _table.FreshnessOf(key) * 10;
         foreach (var entry in entries)
         {
-            string instance = entry.Name.ToString();
-            if (!Vote.TryDecode(instance, entry.Value.ToString(), out var vote))
+            if (Vote.TryDecode(entry.Name.ToString(), entry.Value.ToString(), out var vote))
             {
-                continue;
+                votes.Add(vote);
             }
-
-            if (now - vote.At > deadAge)
-            {
-                (dead ??= []).Add(entry.Name);
-                continue;
-            }
-
-            votes.Add(vote);
         }
 
-        _table.ReplaceRemote(key, votes);
-        if (dead is not null)
+        // Fields this instance has not seen refreshed for 10 freshness windows (its own clock).
+        var silent = _table.ReplaceRemote(key, votes);
+        if (silent.Count > 0)
         {
-            _logger.LogInformation("Forgetting votes of silent instances {Instances} on {Member}", string.Join(",", dead), key);
-            _ = _link.Database.HashDeleteAsync(_link.Options.VotesKey(key), [.. dead], CommandFlags.FireAndForget);
+            _logger.LogInformation("Forgetting votes of silent instances {Instances} on {Member}", string.Join(",", silent), key);
+            _ = _link.Database.HashDeleteAsync(_link.Options.VotesKey(key), [.. silent.Select(i => (RedisValue)i)], CommandFlags.FireAndForget);
         }
     }
 
     private void Recompute(MemberSlot slot)
     {
         var before = slot.Shared;
-        var status = _table.Evaluate(slot.Key, slot.Local, _link.RemoteReference);
+        var status = _table.Evaluate(slot.Key, slot.Local);
         slot.SetShared(status, _link.Now);
         if (before != status)
         {
             _logger.LogInformation("Shared verdict of {Member}: {Before} -> {After} (votes: {Votes})", slot.Key, before, status,
-                string.Join(", ", VotesFor(slot).Select(v => $"{v.Instance}={Vote.StatusText(v.Status)}")));
+                string.Join(", ", VotesFor(slot).Select(v => $"{v.Instance}={Vote.StatusText(v.Status)}{(_table.IsFresh(slot.Key, v.Instance) ? "" : " (stale)")}")));
         }
     }
 

@@ -111,11 +111,8 @@ public sealed class RedisLink : IAsyncDisposable
 
     public DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>
-    /// The time remote votes are judged fresh against: now while Redis is reachable, the last
-    /// good read while it is not (so an outage freezes the last shared view).
-    /// </summary>
-    public DateTimeOffset RemoteReference => _degraded && LastSync is { } last ? last : Now;
+    /// <summary>This instance's clock (other instances' votes age on it, also while Redis is unreachable).</summary>
+    public TimeProvider Time => _time;
 
     public SharedStateReport Report() => new("redis", Instance, IsConnected, Degraded, DegradedSince,
         DegradedEpisodes, FailedOperations, LastSync);
@@ -165,7 +162,7 @@ public sealed class RedisLink : IAsyncDisposable
         _degraded = true;
         Interlocked.Exchange(ref _degradedSinceTicks, Now.UtcTicks);
         Interlocked.Increment(ref _degradedEpisodes);
-        _logger.LogWarning("Shared state degraded: Redis unreachable ({What}{Error}). Still answering from the last shared view and local votes; reconnecting",
+        _logger.LogWarning("Shared state degraded: Redis unreachable ({What}{Error}). Still answering: other instances' last votes count until they are stale, then this instance's own verdicts; reconnecting",
             what, error is null ? "" : ": " + error.GetType().Name + ": " + error.Message.Split(',')[0]);
     }
 

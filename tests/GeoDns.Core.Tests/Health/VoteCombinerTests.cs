@@ -1,4 +1,5 @@
 using GeoDns.Core.Health;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GeoDns.Core.Tests.Health;
 
@@ -97,10 +98,14 @@ public class VoteTableTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly MemberKey Key = new("www.gtm.example.com.", "192.0.2.10");
+    private FakeTimeProvider _time = null!;
 
-    private static VoteTable Table(Quorum quorum)
+    [SetUp]
+    public void SetUp() => _time = new FakeTimeProvider(Now);
+
+    private VoteTable Table(Quorum quorum)
     {
-        var table = new VoteTable("a");
+        var table = new VoteTable("a", _time);
         table.SetMonitored([new MonitoredMember(Key, "us-east", quorum, TimeSpan.FromSeconds(2))]);
         return table;
     }
@@ -110,8 +115,8 @@ public class VoteTableTests
     {
         var table = Table(Quorum.All);
         table.ReplaceRemote(Key, [new Vote("a", HealthStatus.Down, Now), new Vote("b", HealthStatus.Up, Now)]);
-        Assert.That(table.Evaluate(Key, HealthStatus.Up, Now), Is.EqualTo(HealthStatus.Up));
-        Assert.That(table.Evaluate(Key, HealthStatus.Down, Now), Is.EqualTo(HealthStatus.Down));
+        Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Up));
+        Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Down));
         Assert.That(table.VotesFor(Key, HealthStatus.Up, Now).Select(v => v.Instance), Is.EqualTo(new[] { "b", "a" }));
     }
 
@@ -122,7 +127,7 @@ public class VoteTableTests
     {
         var table = Table(quorum);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Down, Now), new Vote("c", HealthStatus.Down, Now)]);
-        Assert.That(table.Evaluate(Key, HealthStatus.Up, Now), Is.EqualTo(expected));
+        Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(expected));
     }
 
     [Test]
@@ -130,24 +135,33 @@ public class VoteTableTests
     {
         var table = Table(Quorum.All);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Down, Now)]);
-        Assert.That(table.Evaluate(Key, HealthStatus.Up, Now.AddSeconds(5.9)), Is.EqualTo(HealthStatus.Down));
-        Assert.That(table.Evaluate(Key, HealthStatus.Up, Now.AddSeconds(6.1)), Is.EqualTo(HealthStatus.Up));
+        _time.Advance(TimeSpan.FromSeconds(5.9));
+        Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Down));
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Up));
     }
 
     [Test]
-    public void A_frozen_reference_keeps_the_last_shared_view()
+    public void The_last_shared_view_ages_out_when_reads_stop()
     {
         var table = Table(Quorum.Majority);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Up, Now), new Vote("c", HealthStatus.Up, Now)]);
-        // Much later, during an outage, the reference stays at the last good read: remote votes still count.
-        Assert.That(table.Evaluate(Key, HealthStatus.Down, Now), Is.EqualTo(HealthStatus.Up));
+        Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Up), "two fresh ups outvote the own down");
+
+        // The store becomes unreachable: no more reads. The others' votes count for 6 s on this
+        // instance's clock, then its own verdict rules; the last shared view is not frozen.
+        _time.Advance(TimeSpan.FromSeconds(5.9));
+        Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Up));
+        _time.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Down));
+        Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Up));
     }
 
     [Test]
     public void No_votes_at_all_is_unknown()
     {
         var table = Table(Quorum.Majority);
-        Assert.That(table.Evaluate(Key, HealthStatus.Unknown, Now), Is.EqualTo(HealthStatus.Unknown));
+        Assert.That(table.Evaluate(Key, HealthStatus.Unknown), Is.EqualTo(HealthStatus.Unknown));
     }
 
     [Test]

@@ -169,9 +169,11 @@ public class RedisSharedStateTests
 
         _redis.Kill();
         await WaitForAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
-        // Longer than the vote freshness window (1 s): the frozen shared view must not age out.
+        // Longer than the vote freshness window (1 s): b's votes are still known to a but stale,
+        // so a's own (up) verdicts decide; no answer changes (checked by the readers).
         await Task.Delay(1500);
-        Assert.That(a.View.VotesFor(a.Slot(Us1)).Count, Is.EqualTo(2), "last shared view kept");
+        Assert.That(a.View.VotesFor(a.Slot(Us1)).Count, Is.EqualTo(2), "last shared view still known");
+        Assert.That(((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Is.False, "but no longer counted");
         Assert.That(a.View.Report().DegradedEpisodes, Is.GreaterThanOrEqualTo(1));
 
         // A change made during the outage applies locally and is stored when Redis returns.
