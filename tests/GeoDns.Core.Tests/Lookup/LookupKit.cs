@@ -2,6 +2,7 @@ using DnsMessage = ARSoft.Tools.Net.Dns.DnsMessage;
 using DnsRecordBase = ARSoft.Tools.Net.Dns.DnsRecordBase;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones;
@@ -76,7 +77,7 @@ internal static class LookupKit
     /// <summary>Loads one zone file (the origin comes from its $ORIGIN) and compiles it.</summary>
     public static Zone BuildZone(string text, string fileName = "test-zone.txt")
     {
-        var file = ZoneFileLoader.Parse(text, fileName, null);
+        var file = ZoneFileLoader.Parse(text, fileName, null, TrafficVocabulary.BuiltIn);
         Assert.That(file.HasErrors, Is.False, () => string.Join("\n", file.Diagnostics));
         return ZoneBuilder.Build(file);
     }
