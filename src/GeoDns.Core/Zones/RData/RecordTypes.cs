@@ -260,8 +260,9 @@ public enum RecordTypeFlags
 /// consecutive names starting <see cref="Offset"/> octets into the RDATA (after fixed-length
 /// fields). <see cref="Compressed"/> names are compressed against the message; the others are
 /// copied as they are. The message offset of a type's single name is kept for CNAME chains.
-/// RDATA of every other type, including names in types outside RFC 1035 such as RP, AFSDB,
-/// RT, KX and NAPTR (RFC 3597 4 forbids compressing those), is copied as it is.
+/// RDATA of every other type is copied as it is, names included: the obsolete RFC 1035 mail
+/// types (MD, MF, MB, MG, MR, MINFO) and types defined later, such as RP, AFSDB, RT, KX and
+/// NAPTR (RFC 3597 4 forbids compressing those).
 /// </summary>
 public readonly record struct RDataNames(int Offset, int Count, bool Compressed)
 {
