@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
+using GeoDns.Core.Zones.RData;
 
 namespace GeoDns.Core.Answers;
 
@@ -111,7 +112,10 @@ public sealed class BodyBuilder
         Count();
     }
 
-    /// <summary>Returns the message offset where a name in the last record's RDATA starts, or -1.</summary>
+    /// <summary>
+    /// The message offset where the name in the last record's RDATA starts (or the offset its
+    /// compression pointer points to), for types with one name in <see cref="RecordTypes.NamesIn"/>; else -1.
+    /// </summary>
     public int LastRDataNameOffset { get; private set; } = -1;
 
     public PreparedAnswer Build(bool authoritative, int responseCode, bool additionalRequired = false,
@@ -137,10 +141,11 @@ public sealed class BodyBuilder
         };
     }
 
-    /// <summary>True when <see cref="BuildSingle"/> encodes a record of this type as the general path does.</summary>
-    public static bool IsPlainData(ushort type) =>
-        type is not (RecordType.NS or RecordType.CNAME or RecordType.PTR or RecordType.MX or RecordType.SOA
-            or RecordType.DNAME or RecordType.SRV);
+    /// <summary>
+    /// True when <see cref="BuildSingle"/> encodes a record of this type as the general path does:
+    /// its RDATA holds no names the encoder handles (<see cref="RecordTypes.NamesIn"/>).
+    /// </summary>
+    public static bool IsPlainData(ushort type) => !RecordTypes.NamesIn(type).Any;
 
     /// <summary>
     /// The reply holding one record of a plain-data type (<see cref="IsPlainData"/>) owned by the
@@ -235,33 +240,34 @@ public sealed class BodyBuilder
         int start = _length;
         var rdata = record.RData.AsSpan();
         LastRDataNameOffset = -1;
-        switch (record.Type)
+        var names = RecordTypes.NamesIn(record.Type);
+        if (!names.Compressed)
+        {
+            if (names.Count == 1)
+            {
+                LastRDataNameOffset = _length + names.Offset;
+            }
+
+            Append(rdata);
+        }
+        else
         {
             // RFC 3597 4: only the RFC 1035 types may have names in RDATA compressed.
-            case RecordType.NS or RecordType.CNAME or RecordType.PTR:
-                LastRDataNameOffset = _length;
-                WriteName(rdata, compress: true);
-                break;
-            case RecordType.MX:
-                Append(rdata[..2]);
-                LastRDataNameOffset = _length;
-                WriteName(rdata[2..], compress: true);
-                break;
-            case RecordType.SOA:
-                int mnameLength = NameLength(rdata, 0);
-                int rnameLength = NameLength(rdata, mnameLength);
-                WriteName(rdata[..mnameLength], compress: true);
-                WriteName(rdata.Slice(mnameLength, rnameLength), compress: true);
-                Append(rdata[(mnameLength + rnameLength)..]);
-                break;
-            default:
-                if (record.Type is RecordType.DNAME or RecordType.SRV)
+            int pos = names.Offset;
+            Append(rdata[..pos]);
+            for (int i = 0; i < names.Count; i++)
+            {
+                int nameLength = NameLength(rdata, pos);
+                if (names.Count == 1)
                 {
-                    LastRDataNameOffset = _length + (record.Type == RecordType.SRV ? 6 : 0);
+                    LastRDataNameOffset = _length;
                 }
 
-                Append(rdata);
-                break;
+                WriteName(rdata.Slice(pos, nameLength), compress: true);
+                pos += nameLength;
+            }
+
+            Append(rdata[pos..]);
         }
 
         int length = _length - start;

@@ -1,6 +1,9 @@
 namespace GeoDns.Core.Dns;
 
-/// <summary>RR TYPE values GeoDns refers to by name.</summary>
+/// <summary>
+/// RR TYPE values GeoDns code refers to by name. Everything else about a type (mnemonic,
+/// RDATA codec, names in RDATA, flags) is its entry in <c>GeoDns.Core.Zones.RData.RecordTypes</c>.
+/// </summary>
 public static class RecordType
 {
     public const ushort A = 1;
@@ -29,9 +32,6 @@ public static class RecordType
     public const ushort AXFR = 252;
     public const ushort ANY = 255;
     public const ushort CAA = 257;
-
-    /// <summary>Meta and query-only types that never appear as zone data (RFC 6895 ranges).</summary>
-    public static bool IsMetaOrQueryType(ushort type) => type is OPT or (>= 128 and <= 255);
 }
 
 /// <summary>CLASS values.</summary>

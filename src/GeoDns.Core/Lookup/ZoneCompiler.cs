@@ -1,6 +1,7 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
+using GeoDns.Core.Zones.RData;
 
 namespace GeoDns.Core.Lookup;
 
@@ -312,25 +313,22 @@ public sealed partial class ZoneCompiler
         return builder.Build(false, ResponseCode.NoError, additionalRequired: inDomainGlue);
     }
 
-    /// <summary>Adds A/AAAA of in-zone NS, MX and SRV targets; says whether any is below <paramref name="cut"/>.</summary>
+    /// <summary>
+    /// Adds A/AAAA of in-zone targets of the types that call for them (<see cref="RecordTypeInfo.AddsTargetAddresses"/>:
+    /// NS, MX, SRV); says whether any is below <paramref name="cut"/>.
+    /// </summary>
     private bool AddAddressesOfTargets(BodyBuilder builder, ReadOnlySpan<ResourceRecord> set, DnsName? cut = null)
     {
         bool below = false;
         foreach (var record in set)
         {
-            int nameAt = record.Type switch
-            {
-                RecordType.NS => 0,
-                RecordType.MX => 2,
-                RecordType.SRV => 6,
-                _ => -1,
-            };
-            if (nameAt < 0)
+            var info = RecordTypes.Find(record.Type);
+            if (info is not { AddsTargetAddresses: true })
             {
                 return below;
             }
 
-            var target = DnsName.FromWire(record.RData.AsSpan(nameAt));
+            var target = DnsName.FromWire(record.RData.AsSpan(info.Names.Offset));
             if (!target.IsSubdomainOf(_apex) || !TryGetBuild(target.Key, out var node))
             {
                 continue;

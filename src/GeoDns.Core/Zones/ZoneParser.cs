@@ -191,15 +191,15 @@ internal sealed partial class ZoneParser
             return;
         }
 
-        if (typeToken.Quoted || !RecordTypeNames.TryGetType(typeText, out ushort type))
+        if (typeToken.Quoted || !RecordTypes.TryParse(typeText, out ushort type))
         {
             r.Error(typeToken, $"unknown record type '{EntryReader.Shorten(typeText)}'");
             return;
         }
 
-        if (RecordType.IsMetaOrQueryType(type))
+        if (RecordTypes.IsMeta(type))
         {
-            r.Error(typeToken, $"{RecordTypeNames.ToMnemonic(type)} is a meta or query type and cannot be zone data");
+            r.Error(typeToken, $"{RecordTypes.Mnemonic(type)} is a meta or query type and cannot be zone data");
             return;
         }
 

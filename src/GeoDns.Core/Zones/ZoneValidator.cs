@@ -252,7 +252,7 @@ internal static partial class ZoneValidator
                 if (warned.Add(rr.Type))
                 {
                     Warning(diagnostics, records[j].Location,
-                        $"the {owner} {RecordTypeNames.ToMnemonic(rr.Type)} RRset has different TTLs; using the lowest, {minTtl[rr.Type]} (RFC 2181 5.2)");
+                        $"the {owner} {RecordTypes.Mnemonic(rr.Type)} RRset has different TTLs; using the lowest, {minTtl[rr.Type]} (RFC 2181 5.2)");
                 }
             }
         }
@@ -280,7 +280,7 @@ internal static partial class ZoneValidator
                     cname = entry;
                     if (other is not null)
                     {
-                        Error(diagnostics, entry.Location, $"CNAME at {owner} beside other data ({RecordTypeNames.ToMnemonic(other.Value.Record.Type)} at {other.Value.Location})");
+                        Error(diagnostics, entry.Location, $"CNAME at {owner} beside other data ({RecordTypes.Mnemonic(other.Value.Record.Type)} at {other.Value.Location})");
                     }
 
                     break;
@@ -299,7 +299,7 @@ internal static partial class ZoneValidator
 
                     if (cname is not null && other is null)
                     {
-                        Error(diagnostics, entry.Location, $"{RecordTypeNames.ToMnemonic(entry.Record.Type)} at {owner} beside a CNAME (at {cname.Value.Location})");
+                        Error(diagnostics, entry.Location, $"{RecordTypes.Mnemonic(entry.Record.Type)} at {owner} beside a CNAME (at {cname.Value.Location})");
                     }
 
                     other ??= entry;

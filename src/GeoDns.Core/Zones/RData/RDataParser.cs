@@ -1,9 +1,11 @@
-using GeoDns.Core.Dns;
 using GeoDns.Core.Zones.Parsing;
 
 namespace GeoDns.Core.Zones.RData;
 
-/// <summary>RDATA presentation format to uncompressed wire bytes, for every type with a codec and RFC 3597 generic form for all.</summary>
+/// <summary>
+/// RDATA presentation format to uncompressed wire bytes: the codec of the type's
+/// <see cref="RecordTypes"/> entry, and RFC 3597 generic form for every type.
+/// </summary>
 internal static class RDataParser
 {
     /// <summary>
@@ -20,32 +22,7 @@ internal static class RDataParser
             return Generic(r, b) && r.ExpectEnd();
         }
 
-        bool ok = type switch
-        {
-            RecordType.A => BasicRData.A(r, b),
-            RecordType.AAAA => BasicRData.Aaaa(r, b),
-            RecordType.NS => BasicRData.SingleName(r, b, "NS target"),
-            RecordType.CNAME => BasicRData.SingleName(r, b, "CNAME target"),
-            RecordType.PTR => BasicRData.SingleName(r, b, "PTR target"),
-            RecordType.DNAME => BasicRData.SingleName(r, b, "DNAME target"),
-            3 or 4 or 7 or 8 or 9 => BasicRData.SingleName(r, b, "target"), // MD MF MB MG MR
-            RecordType.MX => BasicRData.PreferenceName(r, b, "MX exchange"),
-            18 or 21 or 36 => BasicRData.PreferenceName(r, b, "target"), // AFSDB RT KX
-            14 or 17 => BasicRData.TwoNames(r, b, "mailbox", "second name"), // MINFO RP
-            RecordType.SOA => BasicRData.Soa(r, b),
-            RecordType.SRV => BasicRData.Srv(r, b),
-            RecordType.TXT or 99 => TextRData.Txt(r, b), // SPF
-            RecordType.HINFO => TextRData.Hinfo(r, b),
-            RecordType.CAA => TextRData.Caa(r, b),
-            RecordType.NAPTR => TextRData.Naptr(r, b),
-            RecordType.DS or 59 or 32768 or 32769 => KeyRData.Ds(r, b), // CDS TA DLV
-            RecordType.DNSKEY or 60 => KeyRData.Dnskey(r, b), // CDNSKEY
-            RecordType.SSHFP => KeyRData.Sshfp(r, b),
-            RecordType.TLSA or 53 => KeyRData.Tlsa(r, b), // SMIMEA
-            RecordType.SVCB => SvcbRData.Parse(r, b, "SVCB"),
-            RecordType.HTTPS => SvcbRData.Parse(r, b, "HTTPS"),
-            _ => Unsupported(type, r),
-        };
+        bool ok = RecordTypes.Find(type)?.Codec is { } codec ? codec.Parse(r, b) : Unsupported(type, r);
 
         if (!ok || !r.ExpectEnd())
         {
@@ -62,7 +39,7 @@ internal static class RDataParser
 
     private static bool Unsupported(ushort type, EntryReader r) =>
         r.Error(r.AtEnd ? r[r.Count - 1] : r.Current,
-            $"no presentation format for {RecordTypeNames.ToMnemonic(type)} RDATA here; write it as RFC 3597 '\\# <length> <hex>'");
+            $"no presentation format for {RecordTypes.Mnemonic(type)} RDATA here; write it as RFC 3597 '\\# <length> <hex>'");
 
     /// <summary>RFC 3597: <c>\# length hex...</c> (hex may be split by spaces; length 0 has no hex).</summary>
     private static bool Generic(EntryReader r, RDataBuilder b)
