@@ -277,7 +277,7 @@ internal sealed partial class TrafficSyntax
     {
         target = r.String(t);
         rdata = [];
-        string type = RecordTypeNames.ToMnemonic(pool.Type);
+        string type = RecordTypes.Mnemonic(pool.Type);
         switch (pool.Type)
         {
             case RecordType.A:

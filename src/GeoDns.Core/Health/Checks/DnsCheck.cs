@@ -26,12 +26,12 @@ public static class DnsCheck
     public static readonly Setting<ushort> Type = Setting.Custom("type", "a record type a query can ask for (A, AAAA, TXT, TYPE65, ...)",
         RecordType.NS, (string text, out ushort value) =>
         {
-            if (!RecordTypeNames.TryGetType(text, out value))
+            if (!RecordTypes.TryParse(text, out value))
             {
                 return "unknown record type";
             }
 
-            return value == 0 || RecordType.IsMetaOrQueryType(value) ? $"{text} cannot be asked in a query" : null;
+            return value == 0 || !RecordTypes.IsQueryable(value) ? $"{text} cannot be asked in a query" : null;
         });
 
     public static readonly Setting<int> Rcode = Setting.Custom("rcode", $"{string.Join(", ", RcodeNames)} or a number up to 4095", 0,
@@ -52,7 +52,7 @@ public static class DnsCheck
 
     public static readonly CheckKind Kind = new("dns", CheckKind.PortSetting(53), [Name, Type, Rcode, Answer],
         values => values.IsSet(Answer) && !ReadableAnswers.Contains(values.Get(Type))
-            ? $"answer= is compared only for {string.Join(", ", ReadableAnswers.Select(RecordTypeNames.ToMnemonic))} answers, not {RecordTypeNames.ToMnemonic(values.Get(Type))}"
+            ? $"answer= is compared only for {string.Join(", ", ReadableAnswers.Select(RecordTypes.Mnemonic))} answers, not {RecordTypes.Mnemonic(values.Get(Type))}"
             : null);
 
     /// <summary>The rcode's mnemonic, or its number.</summary>
