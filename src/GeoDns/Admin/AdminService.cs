@@ -1,6 +1,6 @@
 using System.Net;
 using GeoDns.Core.Health;
-using GeoDns.Redis;
+using GeoDns.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using GeoDns.Admin;
 using GeoDns.Core;
 using GeoDns.Health;
 using GeoDns.Server;

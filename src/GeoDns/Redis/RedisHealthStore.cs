@@ -1,17 +1,9 @@
 using GeoDns.Core.Health;
+using GeoDns.Health;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace GeoDns.Redis;
-
-/// <summary>Status and votes of the shared health state, for the admin API and metrics.</summary>
-public interface ISharedStateView
-{
-    SharedStateReport Report();
-
-    /// <summary>The votes this instance knows for <paramref name="member"/>, its own included.</summary>
-    IReadOnlyList<Vote> VotesFor(MemberSlot member);
-}
 
 /// <summary>
 /// Health votes shared through Redis. Each instance keeps its verdict per member in the hash

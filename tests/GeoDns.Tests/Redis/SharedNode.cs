@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GeoDns.Admin;
 using GeoDns.Core.Health;
+using GeoDns.Health;
 using GeoDns.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
