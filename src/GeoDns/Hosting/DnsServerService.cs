@@ -5,7 +5,6 @@ using GeoDns.Health;
 using GeoDns.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace GeoDns.Hosting;
 
@@ -26,10 +25,10 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
     private ZoneWatcher? _watcher;
     private volatile bool _answering;
 
-    public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
+    public DnsServerService(GeoDnsOptions options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
     {
         _health = health;
-        _options = options.Value;
+        _options = options;
         _processor = processor;
         _zones = zones;
         _loggers = loggers;

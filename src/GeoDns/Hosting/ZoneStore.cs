@@ -14,24 +14,28 @@ public sealed class ZoneStore
 {
     private readonly string _directory;
     private readonly QueryProcessor _processor;
+    private readonly Func<ZoneFile, Zone> _compiler;
+    private readonly IReadOnlyList<Action<IReadOnlyList<ZoneFile>>> _loaded;
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
 
-    public ZoneStore(string directory, QueryProcessor processor, ILogger<ZoneStore> logger)
+    /// <param name="directory">The zones folder.</param>
+    /// <param name="processor">Receives each new snapshot.</param>
+    /// <param name="compiler">Builds the served zone from a zone file that loaded without errors (pools included).</param>
+    /// <param name="loaded">Called in order after each reload with the zone files read (traffic and health state follow them).</param>
+    /// <param name="logger">One line per zone loaded, every diagnostic.</param>
+    public ZoneStore(string directory, QueryProcessor processor, Func<ZoneFile, Zone> compiler,
+        IReadOnlyList<Action<IReadOnlyList<ZoneFile>>> loaded, ILogger<ZoneStore> logger)
     {
         _directory = directory;
         _processor = processor;
+        _compiler = compiler;
+        _loaded = loaded;
         _logger = logger;
     }
 
     public string Directory => _directory;
-
-    /// <summary>Called after each reload with the zone files read (traffic state follows them).</summary>
-    public event Action<IReadOnlyList<ZoneFile>>? Loaded;
-
-    /// <summary>Makes the per-query answer of each pool; set by the traffic layer.</summary>
-    public Func<ZoneFile, Zone>? Compiler { get; set; }
 
     /// <summary>Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with errors.</summary>
     public int Reload()
@@ -66,7 +70,7 @@ public sealed class ZoneStore
                 var watch = Stopwatch.StartNew();
                 try
                 {
-                    var zone = Compiler is null ? ZoneBuilder.Build(file) : Compiler(file);
+                    var zone = _compiler(file);
                     _served[file.Origin.Key] = zone;
                     _logger.LogInformation("Loaded zone {Zone} serial {Serial}: {Records} records from {File} in {Milliseconds} ms",
                         zone.Apex, zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
@@ -86,7 +90,11 @@ public sealed class ZoneStore
             }
 
             _processor.Swap(new Snapshot(_served.Values.ToList()));
-            Loaded?.Invoke(files);
+            foreach (var observer in _loaded)
+            {
+                observer(files);
+            }
+
             return failed;
         }
     }
