@@ -12,14 +12,9 @@ public sealed class HealthMonitorOptions
     public int MaxConcurrentProbes { get; set; } = 64;
 }
 
-/// <summary>A (member, check) pair's verdict, for <c>geodns explain</c> and the admin API.</summary>
-public sealed record MemberHealthReport(
-    MemberKey Key, string Region, string Check, string Kind, string Address,
-    HealthStatus Status, DateTimeOffset Since, string Reason, ProbeResult? LastProbe, DateTimeOffset? LastProbeAt);
-
 /// <summary>
 /// Runs every (member, check) pair the loaded zones declare, from the first zone load on.
-/// <see cref="Apply"/> (the ZoneStore's Loaded handler) reconciles the running probes with the
+/// <see cref="Apply"/> (a load observer of the zone store) reconciles the running probes with the
 /// zones: unchanged pairs keep their runner and verdict, new pairs start at once, vanished
 /// pairs stop and their member reverts to Unknown (counts as up). Each verdict change is logged
 /// once, written to the <see cref="HealthBoard"/> and published through the <see cref="IHealthStore"/>.
@@ -146,26 +141,6 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
         {
             _ = ForgetAsync(runner);
         }
-    }
-
-    /// <summary>Every monitored pair's verdict, for explain and the admin API.</summary>
-    public IReadOnlyList<MemberHealthReport> Report()
-    {
-        List<ProbeRunner> runners;
-        lock (_lock)
-        {
-            runners = [.. _runners.Values];
-        }
-
-        return runners.Select(r =>
-        {
-            lock (r)
-            {
-                var t = r.Target;
-                var s = r.State;
-                return new MemberHealthReport(t.Key, t.Region, t.CheckName, t.Settings.Kind, t.Address, s.Status, s.Since, s.Reason, s.LastProbe, s.LastProbeAt);
-            }
-        }).OrderBy(r => r.Key.Pool, StringComparer.Ordinal).ThenBy(r => r.Key.Member, StringComparer.Ordinal).ToList();
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -31,8 +31,6 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         _table = new VoteTable(link.Instance);
     }
 
-    public VoteTable Table => _table;
-
     /// <summary>The sync period: the shortest check interval, between 250 ms and 2 s (or as configured).</summary>
     public TimeSpan SyncInterval
     {
