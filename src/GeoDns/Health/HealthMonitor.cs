@@ -28,6 +28,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private readonly HealthBoard _board;
     private readonly IHealthStore _store;
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly ILogger<HealthMonitor> _logger;
     private readonly SemaphoreSlim _limit;
     private readonly Lock _lock = new();
@@ -38,13 +39,18 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private ITimer? _firstRoundBound;
     private bool _stopped;
 
+    /// <param name="random">
+    /// Seeds each probe runner's own jitter source (default <see cref="Random.Shared"/>). Drawn
+    /// from under the monitor's lock only, so a seeded, non-thread-safe <see cref="Random"/> is fine.
+    /// </param>
     public HealthMonitor(CheckerRegistry checkers, HealthBoard board, IHealthStore store, TimeProvider time,
-        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null)
+        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null, Random? random = null)
     {
         _checkers = checkers;
         _board = board;
         _store = store;
         _time = time;
+        _random = random ?? Random.Shared;
         _logger = logger;
         _limit = new SemaphoreSlim(Math.Max(1, (options ?? new HealthMonitorOptions()).MaxConcurrentProbes));
     }
@@ -110,7 +116,8 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                     continue;
                 }
 
-                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time, OnTransition, OnFirstProbe);
+                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time,
+                    new Random(_random.Next()), OnTransition, OnFirstProbe);
                 _runners[id] = runner;
                 started.Add(runner);
             }

@@ -126,8 +126,9 @@ public sealed class HealthMonitorTests
     public void IntervalsAreJitteredAndHalvedWhileAFlipIsPending()
     {
         var interval = TimeSpan.FromMilliseconds(200);
-        var steady = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: false)).ToList();
-        var pending = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: true)).ToList();
+        var random = new Random(20_240_601);
+        var steady = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: false, random)).ToList();
+        var pending = Enumerable.Range(0, 200).Select(_ => ProbeRunner.NextInterval(interval, pending: true, random)).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(steady, Has.All.InRange(TimeSpan.FromMilliseconds(180), TimeSpan.FromMilliseconds(220)));
@@ -243,7 +244,7 @@ public sealed class HealthMonitorTests
         public Rig(IHealthChecker checker, int maxConcurrent = 64)
         {
             Monitor = new HealthMonitor(new CheckerRegistry([checker]), Board, Store, TimeProvider.System, Log,
-                new HealthMonitorOptions { MaxConcurrentProbes = maxConcurrent });
+                new HealthMonitorOptions { MaxConcurrentProbes = maxConcurrent }, new Random(1));
         }
 
         public HealthBoard Board { get; } = new();
