@@ -71,7 +71,7 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
             // Port 0 asks for any free port; TCP takes the same one UDP got.
             var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
-            var tcp = new Server.TcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<Server.TcpListener>(),
+            var tcp = new DnsTcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<DnsTcpListener>(),
                 TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections);
             _listeners.Add(tcp);
             udp.Start(threads);
