@@ -35,9 +35,6 @@ public sealed class HealthBoard
     private readonly ConcurrentDictionary<string, PoolSlot> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _drainedRegions = new(StringComparer.Ordinal);
 
-    /// <summary>Raised (off the query path) after any member's effective state changes.</summary>
-    public event Action<MemberSlot>? EffectiveChanged;
-
     public MemberSlot Member(MemberKey key, string region) =>
         _members.GetOrAdd(key, k => new MemberSlot(k, region, this));
 
@@ -73,8 +70,6 @@ public sealed class HealthBoard
             _members.TryRemove(key, out _);
         }
     }
-
-    internal void RaiseChanged(MemberSlot slot) => EffectiveChanged?.Invoke(slot);
 }
 
 /// <summary>One member's inputs and the effective state the query path reads.</summary>
@@ -161,7 +156,6 @@ public sealed class MemberSlot
         if (usable != _usable)
         {
             _usable = usable;
-            _board.RaiseChanged(this);
         }
     }
 }

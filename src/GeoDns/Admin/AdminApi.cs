@@ -1,19 +1,11 @@
 using System.Text.Json;
 using GeoDns.Core.Health;
-using GeoDns.Redis;
+using GeoDns.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace GeoDns.Admin;
-
-/// <summary>A readiness condition the host adds (zones loaded, listeners bound…), reported by <c>/readyz</c>.</summary>
-public interface IReadinessCheck
-{
-    string Name { get; }
-
-    bool Ready { get; }
-}
 
 /// <summary>
 /// The admin endpoints. GET needs no token; every POST needs <c>Authorization: Bearer TOKEN</c>

@@ -1,7 +1,6 @@
 using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.Parsing;
-using GeoDns.Geo;
-using GeoDns.Health;
+using GeoDns.Core.Health;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,9 +20,9 @@ public static class CheckCommand
         // The services serve builds its zones with: the same parser vocabulary, probe plan and compiler.
         using var services = new ServiceCollection()
             .AddLogging()
-            .Configure<GeoDnsOptions>(_ => { })
-            .AddTraffic()
-            .AddHealthMonitoring()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<HealthBoard>()
+            .AddZonePipeline(geoIp: null, geoIpAsn: null)
             .BuildServiceProvider();
         var builds = services.GetRequiredService<ZonePipeline>().LoadDirectory(directory);
         int errors = 0;

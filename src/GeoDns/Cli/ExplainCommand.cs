@@ -51,7 +51,7 @@ public static class ExplainCommand
             output.WriteLine($"note: {broken.Path} has errors and is not served (run 'geodns check')");
         }
 
-        var locator = TrafficSetup.CreateLocator(values.GetValueOrDefault("GeoIp"), values.GetValueOrDefault("GeoIpAsn"),
+        var locator = GeoSetup.CreateLocator(values.GetValueOrDefault("GeoIp"), values.GetValueOrDefault("GeoIpAsn"),
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         try
         {

@@ -13,14 +13,9 @@ public sealed class HealthMonitorOptions
     public int MaxConcurrentProbes { get; set; } = 64;
 }
 
-/// <summary>A (member, check) pair's verdict, for <c>geodns explain</c> and the admin API.</summary>
-public sealed record MemberHealthReport(
-    MemberKey Key, string Region, string Check, string Kind, string Address,
-    HealthStatus Status, DateTimeOffset Since, string Reason, ProbeResult? LastProbe, DateTimeOffset? LastProbeAt);
-
 /// <summary>
 /// Runs every (member, check) pair the loaded zones declare, from the first zone load on.
-/// <see cref="Apply"/> (the ZoneStore's Loaded handler) reconciles the running probes with the
+/// <see cref="Apply"/> (a load observer of the zone store) reconciles the running probes with the
 /// zones: unchanged pairs keep their runner and verdict, new pairs start at once, vanished
 /// pairs stop and their member reverts to Unknown (counts as up). Each verdict change is logged
 /// once, written to the <see cref="HealthBoard"/> and published through the <see cref="IHealthStore"/>.
@@ -34,6 +29,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private readonly HealthBoard _board;
     private readonly IHealthStore _store;
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly ILogger<HealthMonitor> _logger;
     private readonly SemaphoreSlim _limit;
     private readonly Lock _lock = new();
@@ -44,13 +40,18 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private ITimer? _firstRoundBound;
     private bool _stopped;
 
+    /// <param name="random">
+    /// Seeds each probe runner's own jitter source (default <see cref="Random.Shared"/>). Drawn
+    /// from under the monitor's lock only, so a seeded, non-thread-safe <see cref="Random"/> is fine.
+    /// </param>
     public HealthMonitor(CheckerRegistry checkers, HealthBoard board, IHealthStore store, TimeProvider time,
-        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null)
+        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null, Random? random = null)
     {
         _checkers = checkers;
         _board = board;
         _store = store;
         _time = time;
+        _random = random ?? Random.Shared;
         _logger = logger;
         _limit = new SemaphoreSlim(Math.Max(1, (options ?? new HealthMonitorOptions()).MaxConcurrentProbes));
     }
@@ -116,7 +117,8 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                     continue;
                 }
 
-                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time, OnTransition, OnFirstProbe);
+                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time,
+                    new Random(_random.Next()), OnTransition, OnFirstProbe);
                 _runners[id] = runner;
                 started.Add(runner);
             }
@@ -147,26 +149,6 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
         {
             _ = ForgetAsync(runner);
         }
-    }
-
-    /// <summary>Every monitored pair's verdict, for explain and the admin API.</summary>
-    public IReadOnlyList<MemberHealthReport> Report()
-    {
-        List<ProbeRunner> runners;
-        lock (_lock)
-        {
-            runners = [.. _runners.Values];
-        }
-
-        return runners.Select(r =>
-        {
-            lock (r)
-            {
-                var t = r.Target;
-                var s = r.State;
-                return new MemberHealthReport(t.Key, t.Region, t.CheckName, t.Settings.Kind, t.Address, s.Status, s.Since, s.Reason, s.LastProbe, s.LastProbeAt);
-            }
-        }).OrderBy(r => r.Key.Pool, StringComparer.Ordinal).ThenBy(r => r.Key.Member, StringComparer.Ordinal).ToList();
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

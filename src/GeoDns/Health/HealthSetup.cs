@@ -1,32 +1,51 @@
 using GeoDns.Core.Health;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GeoDns.Health;
 
-/// <summary>Registers the checkers and the health monitor.</summary>
+/// <summary>Registers the checkers, the health monitor and the one-instance shared state.</summary>
 public static class HealthSetup
 {
     /// <summary>
-    /// Adds the http/https, tcp, icmp and dns checkers, the <see cref="CheckerRegistry"/> and the
-    /// <see cref="HealthMonitor"/> (also as a hosted service, so it stops with the host), plus a
-    /// <see cref="HealthBoard"/>, an in-memory <see cref="IHealthStore"/> and the system
-    /// <see cref="TimeProvider"/> unless already registered. The host must still connect the
-    /// monitor to zone loads: <c>zoneStore.Loaded += monitor.Apply</c>.
+    /// Adds the checkers — one line each; a checker names the check kinds it runs with their
+    /// settings — and the <see cref="CheckerRegistry"/> that finds them by kind.
     /// </summary>
-    public static IServiceCollection AddHealthMonitoring(this IServiceCollection services, HealthMonitorOptions? options = null)
+    public static IServiceCollection AddHealthCheckers(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<HealthBoard>();
-        services.TryAddSingleton<IHealthStore, InMemoryHealthStore>();
-        services.TryAddSingleton(options ?? new HealthMonitorOptions());
         services.AddSingleton<IHealthChecker, HttpChecker>();
         services.AddSingleton<IHealthChecker, TcpChecker>();
         services.AddSingleton<IHealthChecker, IcmpChecker>();
         services.AddSingleton<IHealthChecker, DnsChecker>();
-        services.TryAddSingleton<CheckerRegistry>();
-        services.TryAddSingleton<HealthMonitor>();
+        services.AddSingleton<CheckerRegistry>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the <see cref="HealthMonitor"/> (also as a hosted service, so it stops with the host).
+    /// The caller registers the checkers (<see cref="AddHealthCheckers"/>), the
+    /// <see cref="HealthBoard"/>, the <see cref="IHealthStore"/> and the <see cref="TimeProvider"/>,
+    /// and hands <see cref="HealthMonitor.Apply"/> to the zone store as a load observer.
+    /// </summary>
+    public static IServiceCollection AddHealthMonitor(this IServiceCollection services, HealthMonitorOptions? options = null)
+    {
+        services.AddSingleton(options ?? new HealthMonitorOptions());
+        services.AddSingleton<HealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        return services;
+    }
+
+    /// <summary>
+    /// One instance, no Redis: the in-memory <see cref="IOverrideStore"/>, and a
+    /// <see cref="LocalHealthStore"/> as the <see cref="IHealthStore"/> and the
+    /// <see cref="ISharedStateView"/>. The caller registers the <see cref="HealthBoard"/> and the
+    /// <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddLocalSharedState(this IServiceCollection services, string instance)
+    {
+        services.AddSingleton<IOverrideStore>(sp => new InMemoryOverrideStore(sp.GetRequiredService<HealthBoard>()));
+        services.AddSingleton(sp => new LocalHealthStore(instance, sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IHealthStore>(sp => sp.GetRequiredService<LocalHealthStore>());
+        services.AddSingleton<ISharedStateView>(sp => sp.GetRequiredService<LocalHealthStore>());
         return services;
     }
 }

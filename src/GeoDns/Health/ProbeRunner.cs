@@ -6,7 +6,8 @@ namespace GeoDns.Health;
 /// Probes one (member, check) pair on its interval until stopped: jittered start-to-start
 /// spacing, a slot in the global probe limit, the check's timeout, and the rise/fall state
 /// machine. Verdict changes go to <paramref name="onTransition"/>; nothing here touches the
-/// query path.
+/// query path. Time comes from <paramref name="time"/> and the jitter from <paramref name="random"/>,
+/// which the runner's loop alone uses.
 /// </summary>
 internal sealed class ProbeRunner
 {
@@ -16,6 +17,7 @@ internal sealed class ProbeRunner
     private readonly CheckerRegistry _checkers;
     private readonly SemaphoreSlim _limit;
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly Action<ProbeRunner, HealthTransition> _onTransition;
     private readonly Action<ProbeRunner> _onFirstProbe;
     private readonly CancellationTokenSource _stop = new();
@@ -23,13 +25,14 @@ internal sealed class ProbeRunner
     private Task _loop = Task.CompletedTask;
 
     public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, SemaphoreSlim limit, TimeProvider time,
-        Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe)
+        Random random, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe)
     {
         _target = target;
         Slot = slot;
         _checkers = checkers;
         _limit = limit;
         _time = time;
+        _random = random;
         _onTransition = onTransition;
         _onFirstProbe = onFirstProbe;
         State = new MemberHealthState(target.Settings.Rise, target.Settings.Fall, time.GetUtcNow());
@@ -140,7 +143,7 @@ internal sealed class ProbeRunner
                 _onFirstProbe(this);
             }
 
-            var wait = NextInterval(_target.Settings.Interval, State.Pending) - _time.GetElapsedTime(started);
+            var wait = NextInterval(_target.Settings.Interval, State.Pending, _random) - _time.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
@@ -153,9 +156,9 @@ internal sealed class ProbeRunner
     /// dead member is confirmed dead, or a revived one alive, sooner without probing faster in
     /// steady state.
     /// </summary>
-    internal static TimeSpan NextInterval(TimeSpan interval, bool pending)
+    internal static TimeSpan NextInterval(TimeSpan interval, bool pending, Random random)
     {
         var spacing = pending ? interval / 2 : interval;
-        return spacing * (1 + (((Random.Shared.NextDouble() * 2) - 1) * Jitter));
+        return spacing * (1 + (((random.NextDouble() * 2) - 1) * Jitter));
     }
 }

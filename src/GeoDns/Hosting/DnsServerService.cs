@@ -1,12 +1,10 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using GeoDns.Admin;
 using GeoDns.Core;
 using GeoDns.Health;
 using GeoDns.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace GeoDns.Hosting;
 
@@ -27,10 +25,10 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
     private ZoneWatcher? _watcher;
     private volatile bool _answering;
 
-    public DnsServerService(IOptions<GeoDnsOptions> options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
+    public DnsServerService(GeoDnsOptions options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
     {
         _health = health;
-        _options = options.Value;
+        _options = options;
         _processor = processor;
         _zones = zones;
         _loggers = loggers;
@@ -73,7 +71,7 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
             // Port 0 asks for any free port; TCP takes the same one UDP got.
             var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
-            var tcp = new Server.TcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<Server.TcpListener>(),
+            var tcp = new DnsTcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<DnsTcpListener>(),
                 TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections);
             _listeners.Add(tcp);
             udp.Start(threads);

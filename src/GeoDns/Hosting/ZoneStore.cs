@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using GeoDns.Core.Lookup;
-using GeoDns.Core.Zones.Parsing;
-using GeoDns.Core.Zones;
 using GeoDns.Core;
 using GeoDns.Core.Loading;
+using GeoDns.Core.Lookup;
+using GeoDns.Core.Zones.Parsing;
 using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;
@@ -15,24 +14,29 @@ namespace GeoDns.Hosting;
 public sealed class ZoneStore
 {
     private readonly string _directory;
-    private readonly ZonePipeline _pipeline;
     private readonly QueryProcessor _processor;
+    private readonly ZonePipeline _pipeline;
+    private readonly IReadOnlyList<Action<IReadOnlyList<ZoneBuild>>> _loaded;
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
 
-    public ZoneStore(string directory, ZonePipeline pipeline, QueryProcessor processor, ILogger<ZoneStore> logger)
+    /// <param name="directory">The zones folder.</param>
+    /// <param name="processor">Receives each new snapshot.</param>
+    /// <param name="pipeline">Takes each zone file through every stage (the same object <c>geodns check</c> runs).</param>
+    /// <param name="loaded">Called in order after each reload with every file's build (traffic and health state follow them).</param>
+    /// <param name="logger">One line per zone loaded, every diagnostic.</param>
+    public ZoneStore(string directory, QueryProcessor processor, ZonePipeline pipeline,
+        IReadOnlyList<Action<IReadOnlyList<ZoneBuild>>> loaded, ILogger<ZoneStore> logger)
     {
         _directory = directory;
-        _pipeline = pipeline;
         _processor = processor;
+        _pipeline = pipeline;
+        _loaded = loaded;
         _logger = logger;
     }
 
     public string Directory => _directory;
-
-    /// <summary>Called after each reload with every zone file's build (traffic state follows them).</summary>
-    public event Action<IReadOnlyList<ZoneBuild>>? Loaded;
 
     /// <summary>Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with errors.</summary>
     public int Reload()
@@ -68,7 +72,7 @@ public sealed class ZoneStore
 
                 _served[file.Origin.Key] = zone;
                 _logger.LogInformation("Loaded zone {Zone} serial {Serial}: {Records} records from {File} in {Milliseconds} ms",
-                        zone.Apex, zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
+                    zone.Apex, zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
             }
 
             foreach (var gone in _served.Keys.Where(k => !seen.Contains(k)).ToList())
@@ -78,7 +82,11 @@ public sealed class ZoneStore
             }
 
             _processor.Swap(new Snapshot(_served.Values.ToList()));
-            Loaded?.Invoke(builds);
+            foreach (var observer in _loaded)
+            {
+                observer(builds);
+            }
+
             return failed;
         }
     }

@@ -1,17 +1,9 @@
 using GeoDns.Core.Health;
+using GeoDns.Health;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace GeoDns.Redis;
-
-/// <summary>Status and votes of the shared health state, for the admin API and metrics.</summary>
-public interface ISharedStateView
-{
-    SharedStateReport Report();
-
-    /// <summary>The votes this instance knows for <paramref name="member"/>, its own included.</summary>
-    IReadOnlyList<Vote> VotesFor(MemberSlot member);
-}
 
 /// <summary>
 /// Health votes shared through Redis. Each instance keeps its verdict per member in the hash
@@ -41,7 +33,8 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         _table = new VoteTable(link.Instance, link.Time);
     }
 
-    public VoteTable Table => _table;
+    /// <summary>The votes as this instance judges them (tests read their freshness).</summary>
+    internal VoteTable Table => _table;
 
     /// <summary>The sync period: the shortest check interval, between 250 ms and 2 s (or as configured).</summary>
     public TimeSpan SyncInterval

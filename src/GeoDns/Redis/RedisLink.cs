@@ -1,3 +1,4 @@
+using GeoDns.Health;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -46,17 +47,6 @@ public sealed class RedisSharedStateOptions
         return options;
     }
 }
-
-/// <summary>What an operator or the metrics layer can read about the shared state.</summary>
-public sealed record SharedStateReport(
-    string Mode,
-    string Instance,
-    bool Connected,
-    bool Degraded,
-    DateTimeOffset? DegradedSince,
-    long DegradedEpisodes,
-    long FailedOperations,
-    DateTimeOffset? LastSync);
 
 /// <summary>
 /// The connection to Redis and the degraded-state bookkeeping. Redis down is never an error

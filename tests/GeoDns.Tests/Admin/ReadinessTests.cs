@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using GeoDns.Cli;
 using GeoDns.Hosting;
 using GeoDns.Tests.Health;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,7 +33,7 @@ public sealed class ReadinessTests
                 www  30 MEMBER one 192.0.2.10
                 """, token);
             int adminPort = FreeTcpPort();
-            using var host = ServeCommand.BuildHost(new Dictionary<string, string?>
+            using var host = GeoDnsHost.Build(new Dictionary<string, string?>
             {
                 ["Zones"] = directory.FullName,
                 ["Dns:0"] = "127.0.0.1:0",

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using GeoDns.Admin;
 using GeoDns.Core.Health;
+using GeoDns.Health;
+using GeoDns.Hosting;
 using GeoDns.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,14 +41,21 @@ public sealed class SharedNode : IAsyncDisposable
     public static async Task<SharedNode> StartAsync(string? redis, string instance, string prefix,
         Quorum quorum = Quorum.Majority, string? admin = null, string? tokenFile = null, TimeSpan? checkInterval = null)
     {
-        var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging(b => b.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss.fff ";
             }).SetMinimumLevel(LogLevel.Information))
-            .AddSharedState(redis, instance, admin, tokenFile, syncInterval: TimeSpan.FromMilliseconds(200), prefix: prefix)
-            .BuildServiceProvider();
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<HealthBoard>()
+            .AddSharedState(redis, instance, syncInterval: TimeSpan.FromMilliseconds(200), prefix: prefix);
+        if (!string.IsNullOrWhiteSpace(admin))
+        {
+            collection.AddAdminApi(admin, tokenFile);
+        }
+
+        var services = collection.BuildServiceProvider();
         var node = new SharedNode(services);
         var interval = checkInterval ?? TimeSpan.FromMilliseconds(200);
         node.Health.SetMonitored(

@@ -31,7 +31,7 @@ public sealed class BatchedUdpTests(bool batching)
         _zones = Directory.CreateTempSubdirectory("geodns-udp-test-");
         File.WriteAllText(Path.Combine(_zones.FullName, "simple.test.zone"), TestZones.Simple());
         _processor = new QueryProcessor(Snapshot.Empty);
-        var store = new ZoneStore(_zones.FullName, ZonePipeline.BuiltIn(), _processor, NullLogger<ZoneStore>.Instance);
+        var store = new ZoneStore(_zones.FullName, _processor, ZonePipeline.BuiltIn(), [], NullLogger<ZoneStore>.Instance);
         Assert.That(store.Reload(), Is.Zero);
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using GeoDns.Cli;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,7 +45,7 @@ internal sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var host = ServeCommand.BuildHost(all);
+        var host = GeoDnsHost.Build(all);
         await host.StartAsync();
         var endpoint = host.Services.GetRequiredService<DnsServerService>().UdpEndPoints[0];
         return new TestServer(host, directory, endpoint);

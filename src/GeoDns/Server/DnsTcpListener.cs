@@ -11,7 +11,7 @@ namespace GeoDns.Server;
 /// DNS over TCP (RFC 7766): several and pipelined queries per connection, messages split
 /// across reads, an idle timeout, and a bound on open connections.
 /// </summary>
-public sealed class TcpListener : IDisposable
+public sealed class DnsTcpListener : IDisposable
 {
     private readonly QueryProcessor _processor;
     private readonly ILogger _logger;
@@ -21,7 +21,7 @@ public sealed class TcpListener : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _acceptLoop;
 
-    public TcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections)
+    public DnsTcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections)
     {
         _processor = processor;
         _logger = logger;

@@ -1,0 +1,76 @@
+using GeoDns.Admin;
+using GeoDns.Core;
+using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
+using GeoDns.Core.Lookup;
+using GeoDns.Core.Traffic;
+using GeoDns.Geo;
+using GeoDns.Health;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GeoDns.Hosting;
+
+/// <summary>The composition of <c>geodns serve</c>: every part of the server, registered once, wired here.</summary>
+public static class GeoDnsSetup
+{
+    /// <summary>
+    /// Registers the whole server for <paramref name="options"/>. Invalid settings (an
+    /// <c>--instance</c> with spaces, a malformed <c>--redis</c> or <c>--admin</c>, an unreadable
+    /// token file) throw here, before anything starts.
+    /// </summary>
+    public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
+    {
+        // The shared singletons: registered here and nowhere else.
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HealthBoard>();
+        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
+
+        // Traffic management: where clients are, the policies and checkers zone files may name,
+        // and the pipeline that builds zones with their pools.
+        services.AddZonePipeline(options.GeoIp, options.GeoIpAsn);
+        services.AddSingleton<TrafficZones>();
+
+        // Hosted services start in this order and stop in reverse: shared-state sync (with
+        // Redis), admin API (answers /readyz while the DNS side starts), health monitor, DNS.
+        services.AddSharedState(options.Redis, options.Instance);
+        if (!string.IsNullOrWhiteSpace(options.Admin))
+        {
+            services.AddAdminApi(options.Admin, options.AdminTokenFile);
+        }
+
+        services.AddHealthMonitor();
+
+        // The reload pipeline: each zone file goes through the ZonePipeline; after each reload the
+        // board forgets members no zone declares, then the monitor reconciles its probes.
+        services.AddSingleton(sp =>
+        {
+            var traffic = sp.GetRequiredService<TrafficZones>();
+            var health = sp.GetRequiredService<HealthMonitor>();
+            return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)])], sp.GetRequiredService<ILogger<ZoneStore>>());
+        });
+        services.AddSingleton<DnsServerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
+        services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());
+        return services;
+    }
+
+    /// <summary>
+    /// The zone pipeline and what it needs: the GeoIP locator, the routing policies, the
+    /// checkers (their check kinds are the zone syntax's vocabulary) and the pool compiler.
+    /// <c>geodns serve</c> and <c>geodns check</c> both build zones through this registration.
+    /// The caller registers the <see cref="HealthBoard"/> and the <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddZonePipeline(this IServiceCollection services, string? geoIp, string? geoIpAsn)
+    {
+        services.AddClientLocator(geoIp, geoIpAsn);
+        services.AddSingleton(_ => PolicyRegistry.CreateDefault());
+        services.AddHealthCheckers();
+        services.AddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<IClientLocator>(), sp.GetRequiredService<PolicyRegistry>()));
+        services.AddSingleton(sp => new TrafficVocabulary(sp.GetRequiredService<PolicyRegistry>(), sp.GetRequiredService<CheckerRegistry>().CheckKinds));
+        services.AddSingleton(sp => new ZonePipeline(sp.GetRequiredService<TrafficVocabulary>(), sp.GetRequiredService<TrafficCompiler>()));
+        return services;
+    }
+}
