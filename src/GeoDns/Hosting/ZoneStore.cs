@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace GeoDns.Hosting;
 
 /// <summary>
-/// Loads the zones folder into snapshots. A zone whose file fails to load keeps serving its
-/// previous version; the errors are logged with file:line:column.
+/// Loads the zones folder into snapshots. A zone whose file fails to load (or cannot be read)
+/// keeps serving its previous version; the errors are logged with file:line:column. A folder
+/// that cannot be listed keeps every zone; only a file gone from a readable folder removes one.
 /// </summary>
 public sealed class ZoneStore
 {
@@ -17,6 +18,7 @@ public sealed class ZoneStore
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
+    private bool _loadedOnce;
 
     public ZoneStore(string directory, QueryProcessor processor, ILogger<ZoneStore> logger)
     {
@@ -33,12 +35,28 @@ public sealed class ZoneStore
     /// <summary>Makes the per-query answer of each pool; set by the traffic layer.</summary>
     public Func<ZoneFile, Zone>? Compiler { get; set; }
 
-    /// <summary>Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with errors.</summary>
+    /// <summary>
+    /// Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with
+    /// errors (1 when the folder itself cannot be read: nothing changes then).
+    /// </summary>
     public int Reload()
     {
         lock (_reloadLock)
         {
-            var files = ZoneDirectoryLoader.LoadAll(_directory);
+            if (!ZoneDirectoryLoader.TryLoadAll(_directory, out var files, out string? folderError))
+            {
+                // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
+                _logger.LogError("Zones folder {Directory} not reloaded, {Error}; still serving {Count} zone(s) as loaded before",
+                    _directory, folderError, _served.Count);
+                if (!_loadedOnce)
+                {
+                    _loadedOnce = true;
+                    Loaded?.Invoke(files); // none: lets what waits for the first load (health's first round) go on
+                }
+
+                return 1;
+            }
+
             int failed = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var file in files)
@@ -81,11 +99,12 @@ public sealed class ZoneStore
 
             foreach (var gone in _served.Keys.Where(k => !seen.Contains(k)).ToList())
             {
-                _logger.LogInformation("Zone {Zone} removed: its file is gone", _served[gone].Apex);
+                _logger.LogWarning("Zone {Zone} removed: its file is gone from {Directory}", _served[gone].Apex, _directory);
                 _served.Remove(gone);
             }
 
             _processor.Swap(new Snapshot(_served.Values.ToList()));
+            _loadedOnce = true;
             Loaded?.Invoke(files);
             return failed;
         }
