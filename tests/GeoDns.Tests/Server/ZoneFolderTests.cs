@@ -168,5 +168,19 @@ public sealed class ZoneFolderTests
         Assert.That(Volatile.Read(ref reloads), Is.GreaterThan(0));
         var reply = await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "www.simple.test." });
         Assert.That(reply.AnswerRecords.OfType<ARecord>().Single().Address, Is.EqualTo(IPAddress.Parse("192.0.2.5")));
+
+        // An editor's atomic save: a temporary name (not a zone file), then renamed over the zone file.
+        var temporary = Path.Combine(server.Directory, "simple.test.zone.tmp");
+        await File.WriteAllTextAsync(temporary, TestZones.Simple(address: "192.0.2.6", serial: 6));
+        File.Move(temporary, Path.Combine(server.Directory, "simple.test.zone"), overwrite: true);
+        IPAddress? seen = null;
+        for (int i = 0; i < 50 && !IPAddress.Parse("192.0.2.6").Equals(seen); i++)
+        {
+            await Task.Delay(100);
+            seen = (await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "www.simple.test." }))
+                .AnswerRecords.OfType<ARecord>().SingleOrDefault()?.Address;
+        }
+
+        Assert.That(seen, Is.EqualTo(IPAddress.Parse("192.0.2.6")), "a rename onto a zone file reloads");
     }
 }
