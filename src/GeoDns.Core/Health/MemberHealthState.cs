@@ -7,7 +7,7 @@ public sealed record ProbeResult(bool Success, TimeSpan Latency, string Detail)
 
     public static ProbeResult Fail(TimeSpan latency, string error) => new(false, latency, error);
 
-    /// <summary>No answer within the check's timeout (a failure, but not proof of death on a first probe).</summary>
+    /// <summary>No answer within the check's timeout (a failure like any other, the first probe's included).</summary>
     public static ProbeResult Timeout(TimeSpan latency, string error) => new(false, latency, error) { TimedOut = true };
 
     public bool TimedOut { get; init; }
@@ -17,11 +17,10 @@ public sealed record ProbeResult(bool Success, TimeSpan Latency, string Detail)
 public sealed record HealthTransition(HealthStatus From, HealthStatus To, DateTimeOffset At, string Reason, ProbeResult Probe);
 
 /// <summary>
-/// The rise/fall state machine of one (member, check) pair. The first probe gives the first
-/// verdict (Unknown -> Up, or Down on a definite failure such as a refused connection or a
-/// wrong status), so the first round of checks already decides what is answered. A first
-/// probe that merely timed out may be our own cold start, so from Unknown timeouts count
-/// toward <see cref="Fall"/> like any later failure. After that a member flips only after
+/// The rise/fall state machine of one (member, check) pair. The first probe's result stands
+/// until rise/fall have history: Unknown -> Up on a success, Unknown -> Down on any failure, a
+/// timeout included (a black-holed backend must not be served from the first answer on), so
+/// the first round of checks already decides what is answered. After that a member flips only after
 /// <see cref="Fall"/> consecutive failures (Up -> Down) or <see cref="Rise"/> consecutive
 /// successes (Down -> Up), which keeps one lost probe from flapping the answer.
 /// Pure: the caller supplies the time.
@@ -79,8 +78,8 @@ public sealed class MemberHealthState
         Successes = 0;
         return Status switch
         {
-            HealthStatus.Unknown when !probe.TimedOut => Move(HealthStatus.Down, now, $"first probe failed: {probe.Detail}", probe),
-            HealthStatus.Unknown or HealthStatus.Up when Failures >= Fall => Move(HealthStatus.Down, now, $"{Failures} consecutive failures: {probe.Detail}", probe),
+            HealthStatus.Unknown => Move(HealthStatus.Down, now, $"first probe failed: {probe.Detail}", probe),
+            HealthStatus.Up when Failures >= Fall => Move(HealthStatus.Down, now, $"{Failures} consecutive failures: {probe.Detail}", probe),
             _ => null,
         };
     }

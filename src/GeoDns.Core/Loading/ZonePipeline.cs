@@ -39,6 +39,18 @@ public sealed class ZonePipeline
     public IReadOnlyList<ZoneBuild> LoadDirectory(string directory) =>
         [.. ZoneDirectoryLoader.LoadAll(directory, _vocabulary).Select(Build)];
 
+    /// <summary>
+    /// Like <see cref="LoadDirectory"/>, but a folder that cannot be listed (missing, not a
+    /// folder, unreadable) is told apart from its files: false, the reason in <paramref name="error"/>.
+    /// </summary>
+    public bool TryLoadDirectory(string directory, out IReadOnlyList<ZoneBuild> builds,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        bool listed = ZoneDirectoryLoader.TryLoadAll(directory, _vocabulary, out var files, out error);
+        builds = [.. files.Select(Build)];
+        return listed;
+    }
+
     /// <summary>Takes a parsed file through the later stages; the first stage with errors stops it.</summary>
     public ZoneBuild Build(ZoneFile file)
     {

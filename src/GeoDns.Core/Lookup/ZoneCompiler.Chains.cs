@@ -46,7 +46,10 @@ public sealed partial class ZoneCompiler
                     return builder.Build(true, ResponseCode.NoError, dynamic: pool, dynamicOwnerOffset: targetOffset, dynamicEmpty: empty);
                 }
 
-                break;
+                // The pool answers another type: NODATA at its name, with the SOA (RFC 2308 2.2).
+                builder.StartSection(Section.Authority);
+                builder.Add(_negativeSoa);
+                return builder.Build(true, ResponseCode.NoError);
             }
 
             var owner = synthesised ? target : found.Name;

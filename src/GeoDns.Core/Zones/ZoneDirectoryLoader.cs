@@ -11,6 +11,31 @@ public static class ZoneDirectoryLoader
     /// </summary>
     public static IReadOnlyList<ZoneFile> LoadAll(string dir, ITrafficVocabulary vocabulary)
     {
+        if (TryLoadAll(dir, vocabulary, out var zones, out string? error))
+        {
+            return zones;
+        }
+
+        var location = new SourceLocation(dir, 1, 1);
+        return
+        [
+            new ZoneFile
+            {
+                Origin = Dns.DnsName.Root,
+                Path = dir,
+                Records = [],
+                Diagnostics = [new ZoneDiagnostic(DiagnosticSeverity.Error, location, error)],
+            },
+        ];
+    }
+
+    /// <summary>
+    /// Like <see cref="LoadAll"/>, but a directory that cannot be listed (missing, not a
+    /// directory, unreadable) is told apart from its files: false, with the reason in
+    /// <paramref name="error"/>, and no zone files. A server keeps what it serves then.
+    /// </summary>
+    public static bool TryLoadAll(string dir, ITrafficVocabulary vocabulary, out IReadOnlyList<ZoneFile> zones, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
         string[] paths;
         try
         {
@@ -18,19 +43,18 @@ public static class ZoneDirectoryLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            var location = new SourceLocation(dir, 1, 1);
-            return
-            [
-                new ZoneFile
-                {
-                    Origin = Dns.DnsName.Root,
-                    Path = dir,
-                    Records = [],
-                    Diagnostics = [new ZoneDiagnostic(DiagnosticSeverity.Error, location, $"cannot read zone directory: {e.Message}")],
-                },
-            ];
+            zones = [];
+            error = $"cannot read zone directory: {e.Message}";
+            return false;
         }
 
+        zones = LoadFiles(paths, vocabulary);
+        error = null;
+        return true;
+    }
+
+    private static List<ZoneFile> LoadFiles(string[] paths, ITrafficVocabulary vocabulary)
+    {
         Array.Sort(paths, StringComparer.Ordinal);
         var zones = new List<ZoneFile>(paths.Length);
         var byOrigin = new Dictionary<Dns.DnsName, ZoneFile>();

@@ -3,6 +3,7 @@ using GeoDns.Core.Health;
 using GeoDns.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace GeoDns.Admin;
@@ -10,7 +11,8 @@ namespace GeoDns.Admin;
 /// <summary>
 /// The admin endpoints. GET needs no token; every POST needs <c>Authorization: Bearer TOKEN</c>
 /// (401 without or with a wrong one, 403 when no token file is configured). Unknown regions,
-/// pools and members get 404 with a message. Responses are JSON.
+/// pools and members get 404 with a message. Responses are JSON. Request bodies are capped
+/// (<see cref="LimitBodies"/>) and messages quote a client's input only as a short prefix.
 /// </summary>
 public static class AdminApi
 {
@@ -49,7 +51,7 @@ public static class AdminApi
             if (!KnownRegions(board, overrides.Current).Contains(region))
             {
                 return Error(StatusCodes.Status404NotFound,
-                    $"unknown region '{region}': no pool has a member there (known: {string.Join(", ", KnownRegions(board, overrides.Current).Order(StringComparer.Ordinal))})");
+                    $"unknown region {Quote(region)}: no pool has a member there (known: {string.Join(", ", KnownRegions(board, overrides.Current).Order(StringComparer.Ordinal))})");
             }
 
             return Done(await overrides.ApplyAsync(OverrideChange.DrainRegion(region, drained), ct).ConfigureAwait(false));
@@ -79,19 +81,19 @@ public static class AdminApi
             if (wanted is null)
             {
                 return Error(StatusCodes.Status400BadRequest,
-                    $"state must be up, down or auto (as ?state=, a JSON {{\"state\": ...}} body or a plain body); got '{stateText}'");
+                    $"state must be up, down or auto (as ?state=, a JSON {{\"state\": ...}} body or a plain body); got {Quote(stateText)}");
             }
 
             if (FindPool(board, pool) is not { } poolName)
             {
-                return Error(StatusCodes.Status404NotFound, $"unknown pool '{pool}'");
+                return Error(StatusCodes.Status404NotFound, $"unknown pool {Quote(pool)}");
             }
 
             var slot = board.Members.FirstOrDefault(m => m.Key.Pool == poolName
                 && string.Equals(m.Key.Member, member, StringComparison.OrdinalIgnoreCase));
             if (slot is null)
             {
-                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member '{member}' (members: "
+                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member {Quote(member)} (members: "
                     + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Key.Member).Order(StringComparer.Ordinal)) + ")");
             }
 
@@ -107,12 +109,12 @@ public static class AdminApi
 
             if (FindPool(board, pool) is not { } poolName)
             {
-                return Error(StatusCodes.Status404NotFound, $"unknown pool '{pool}'");
+                return Error(StatusCodes.Status404NotFound, $"unknown pool {Quote(pool)}");
             }
 
             if (region is not null && !board.Members.Any(m => m.Key.Pool == poolName && m.Region == region))
             {
-                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member in region '{region}' (regions: "
+                return Error(StatusCodes.Status404NotFound, $"pool '{poolName}' has no member in region {Quote(region)} (regions: "
                     + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Region).Distinct().Order(StringComparer.Ordinal)) + ")");
             }
 
@@ -142,6 +144,82 @@ public static class AdminApi
     }
 
     private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
+    /// <summary>Largest request body accepted on any route; larger ones get 413 unread.</summary>
+    public const int MaxBodyBytes = 4096;
+
+    /// <summary>Most characters of a client's input an error message repeats.</summary>
+    internal const int MaxQuotedChars = 64;
+
+    /// <summary>Client input as error messages show it: quoted, and cut to a short prefix.</summary>
+    internal static string Quote(string? text)
+    {
+        if (text is null)
+        {
+            return "nothing";
+        }
+
+        return text.Length <= MaxQuotedChars
+            ? $"'{text}'"
+            : $"'{text[..MaxQuotedChars]}...' ({text.Length} characters)";
+    }
+
+    /// <summary>
+    /// Caps every request body at <see cref="MaxBodyBytes"/>: a larger Content-Length gets 413
+    /// without reading a byte of it; a body of unknown length is read into at most that much
+    /// and handed on from memory, or refused with 413 once it goes past. The connection closes
+    /// after a 413 (the rest of the body is never read).
+    /// </summary>
+    public static void LimitBodies(IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var request = http.Request;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes; // Kestrel's own check, behind this one
+        }
+
+        if (request.ContentLength is long length)
+        {
+            if (length > MaxBodyBytes)
+            {
+                await TooLarge(http).ConfigureAwait(false);
+                return;
+            }
+        }
+        else if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            var buffer = new byte[MaxBodyBytes + 1];
+            int read = 0;
+            try
+            {
+                int n;
+                while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), http.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                read = buffer.Length;
+            }
+
+            if (read > MaxBodyBytes)
+            {
+                await TooLarge(http).ConfigureAwait(false);
+                return;
+            }
+
+            request.Body = new MemoryStream(buffer, 0, read, writable: false);
+        }
+
+        await next(http).ConfigureAwait(false);
+    });
+
+    private static Task TooLarge(HttpContext http)
+    {
+        http.Response.Headers.Connection = "close";
+        return Error(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxBodyBytes} bytes").ExecuteAsync(http);
+    }
 
     private static string? ReadState(string body)
     {

@@ -39,8 +39,13 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(_options.EndPoint));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(_options.EndPoint);
+            k.Limits.MaxRequestBodySize = AdminApi.MaxBodyBytes;
+        });
         var app = builder.Build();
+        AdminApi.LimitBodies(app);
         AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;

@@ -11,6 +11,7 @@ public sealed class GeoDnsOptions
     /// <summary>UDP receive threads per address; 0 means one per core.</summary>
     public int UdpThreads { get; set; }
 
+    /// <summary>How long a TCP connection may wait for its next query, and a reply to be written.</summary>
     public int TcpIdleTimeoutSeconds { get; set; } = 10;
 
     public int TcpMaxConnections { get; set; } = 1024;

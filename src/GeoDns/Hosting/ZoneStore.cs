@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace GeoDns.Hosting;
 
 /// <summary>
-/// Loads the zones folder into snapshots. A zone whose file fails to load keeps serving its
-/// previous version; the errors are logged with file:line:column.
+/// Loads the zones folder into snapshots. A zone whose file fails to load (or cannot be read)
+/// keeps serving its previous version; the errors are logged with file:line:column. A folder
+/// that cannot be listed keeps every zone; only a file gone from a readable folder removes one.
 /// </summary>
 public sealed class ZoneStore
 {
@@ -20,6 +21,8 @@ public sealed class ZoneStore
     private readonly ILogger<ZoneStore> _logger;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
+    private bool _loadedOnce;
+    private int _reloads;
 
     /// <param name="directory">The zones folder.</param>
     /// <param name="processor">Receives each new snapshot.</param>
@@ -38,13 +41,32 @@ public sealed class ZoneStore
 
     public string Directory => _directory;
 
-    /// <summary>Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with errors.</summary>
+    /// <summary>How many reloads have read the folder and swapped in a snapshot.</summary>
+    public int Reloads => Volatile.Read(ref _reloads);
+
+    /// <summary>
+    /// Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with
+    /// errors (1 when the folder itself cannot be read: nothing changes then).
+    /// </summary>
     public int Reload()
     {
         lock (_reloadLock)
         {
             var watch = Stopwatch.StartNew();
-            var builds = _pipeline.LoadDirectory(_directory);
+            if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
+            {
+                // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
+                _logger.LogError("Zones folder {Directory} not reloaded, {Error}; still serving {Count} zone(s) as loaded before",
+                    _directory, folderError, _served.Count);
+                if (!_loadedOnce)
+                {
+                    _loadedOnce = true;
+                    Notify(builds); // none: lets what waits for the first load (health's first round) go on
+                }
+
+                return 1;
+            }
+
             int failed = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var build in builds)
@@ -77,17 +99,23 @@ public sealed class ZoneStore
 
             foreach (var gone in _served.Keys.Where(k => !seen.Contains(k)).ToList())
             {
-                _logger.LogInformation("Zone {Zone} removed: its file is gone", _served[gone].Apex);
+                _logger.LogWarning("Zone {Zone} removed: its file is gone from {Directory}", _served[gone].Apex, _directory);
                 _served.Remove(gone);
             }
 
             _processor.Swap(new Snapshot(_served.Values.ToList()));
-            foreach (var observer in _loaded)
-            {
-                observer(builds);
-            }
-
+            _loadedOnce = true;
+            Interlocked.Increment(ref _reloads);
+            Notify(builds);
             return failed;
+        }
+    }
+
+    private void Notify(IReadOnlyList<ZoneBuild> builds)
+    {
+        foreach (var observer in _loaded)
+        {
+            observer(builds);
         }
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;
 
-/// <summary>Reloads after zone files change, once the burst of writes has settled.</summary>
+/// <summary>Reloads after zone files (<c>*.zone</c>) change, once the burst of writes has settled.</summary>
 public sealed class ZoneWatcher : IDisposable
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
@@ -23,7 +23,13 @@ public sealed class ZoneWatcher : IDisposable
                 logger.LogError(e, "Reload after a file change failed");
             }
         });
-        _watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        // Only the files the loader reads (*.zone at the top of the folder): a log or any other
+        // file written there must not reload (a reload's own log line would set off the next).
+        _watcher = new FileSystemWatcher(directory, "*" + Core.Zones.ZoneFileLoader.ZoneFileSuffix)
+        {
+            IncludeSubdirectories = false,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
         _watcher.Changed += (_, _) => Poke();
         _watcher.Created += (_, _) => Poke();
         _watcher.Deleted += (_, _) => Poke();

@@ -9,7 +9,8 @@ namespace GeoDns.Server;
 
 /// <summary>
 /// DNS over TCP (RFC 7766): several and pipelined queries per connection, messages split
-/// across reads, an idle timeout, and a bound on open connections.
+/// across reads, an idle timeout that also bounds each reply's write (a client that never reads
+/// is closed), and a bound on open connections.
 /// </summary>
 public sealed class DnsTcpListener : IDisposable
 {
@@ -117,12 +118,16 @@ public sealed class DnsTcpListener : IDisposable
 
                 response[0] = (byte)(answer >> 8);
                 response[1] = (byte)answer;
-                await client.SendAsync(response.AsMemory(0, answer + 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+
+                // A client that sends but never reads fills the socket buffers and would hold this
+                // connection (and its slot) forever: a reply must leave within the same timeout.
+                idle.CancelAfter(_idleTimeout);
+                await client.SendAsync(response.AsMemory(0, answer + 2), SocketFlags.None, idle.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Idle timeout, client gone, or shutting down: close quietly.
+            // Idle or write timeout, client gone, or shutting down: close quietly.
         }
         catch (Exception e)
         {

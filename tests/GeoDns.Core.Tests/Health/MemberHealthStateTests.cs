@@ -100,20 +100,16 @@ public sealed class MemberHealthStateTests
     }
 
     [Test]
-    public void AFirstProbeThatTimedOutIsNoVerdictButCountsTowardFall()
+    public void AFirstProbeThatTimedOutIsAVerdictLikeAnyFailure()
     {
+        // The rule changed: a timeout no longer leaves a first verdict Unknown (see FirstProbeTests).
         var timedOut = ProbeResult.Timeout(TimeSpan.FromMilliseconds(150), "timed out after 150 ms");
         var state = new MemberHealthState(rise: 2, fall: 2, _time.GetUtcNow());
 
-        Assert.That(state.Record(timedOut, _time.GetUtcNow()), Is.Null);
-        Assert.That(state.Status, Is.EqualTo(HealthStatus.Unknown));
-        Assert.That(state.Pending, Is.True);
         Assert.That(state.Record(timedOut, _time.GetUtcNow())?.To, Is.EqualTo(HealthStatus.Down));
-        Assert.That(state.Reason, Does.StartWith("2 consecutive failures"));
-
-        var recovered = new MemberHealthState(rise: 2, fall: 2, _time.GetUtcNow());
-        recovered.Record(timedOut, _time.GetUtcNow());
-        Assert.That(recovered.Record(Good, _time.GetUtcNow())?.To, Is.EqualTo(HealthStatus.Up));
+        Assert.That(state.Reason, Does.StartWith("first probe failed"));
+        Assert.That(state.Record(Good, _time.GetUtcNow()), Is.Null, "then rise=2 applies");
+        Assert.That(state.Record(Good, _time.GetUtcNow())?.To, Is.EqualTo(HealthStatus.Up));
     }
 
     [Test]

@@ -48,4 +48,21 @@ public class ZoneDirectoryLoaderTests
         Assert.That(zones.Single().HasErrors, Is.True);
         Assert.That(zones.Single().Diagnostics.Single().Message, Does.Contain("cannot read zone directory"));
     }
+
+    [Test]
+    public void TryLoadAllTellsAFolderThatCannotBeListedFromAnEmptyOne()
+    {
+        Assert.That(ZoneDirectoryLoader.TryLoadAll(Path.Combine(_dir, "nope"), TrafficVocabulary.BuiltIn, out var none, out string? error), Is.False);
+        Assert.That(none, Is.Empty);
+        Assert.That(error, Does.Contain("cannot read zone directory"));
+
+        var file = Path.Combine(_dir, "file");
+        File.WriteAllText(file, "not a folder");
+        Assert.That(ZoneDirectoryLoader.TryLoadAll(file, TrafficVocabulary.BuiltIn, out _, out error), Is.False);
+        Assert.That(error, Does.Contain("cannot read zone directory"));
+
+        Assert.That(ZoneDirectoryLoader.TryLoadAll(_dir, TrafficVocabulary.BuiltIn, out var empty, out error), Is.True);
+        Assert.That(empty, Is.Empty);
+        Assert.That(error, Is.Null);
+    }
 }
