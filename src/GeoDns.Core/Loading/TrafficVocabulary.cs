@@ -1,5 +1,4 @@
 using GeoDns.Core.Health;
-using GeoDns.Core.Health.Checks;
 using GeoDns.Core.Settings;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones;
@@ -15,12 +14,8 @@ public sealed class TrafficVocabulary : ITrafficVocabulary
         Checks = checks;
     }
 
-    /// <summary>The check kinds GeoDns's own checkers run.</summary>
-    public static IReadOnlyList<CheckKind> BuiltInCheckKinds { get; } =
-        [HttpCheck.Http, HttpCheck.Https, TcpCheck.Kind, IcmpCheck.Kind, DnsCheck.Kind];
-
     /// <summary>The built-in policies and check kinds (what <c>geodns serve</c> registers by default).</summary>
-    public static TrafficVocabulary BuiltIn { get; } = new(PolicyRegistry.CreateDefault(), new CheckKindRegistry(BuiltInCheckKinds));
+    public static TrafficVocabulary BuiltIn { get; } = new(BuiltIns.Policies(), new CheckKindRegistry(BuiltIns.CheckKinds));
 
     public PolicyRegistry Policies { get; }
 

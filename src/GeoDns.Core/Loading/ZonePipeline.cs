@@ -33,7 +33,7 @@ public sealed class ZonePipeline
 
     /// <summary>The built-in policies and check kinds, pools compiled without GeoIP against <paramref name="board"/>.</summary>
     public static ZonePipeline BuiltIn(HealthBoard? board = null) =>
-        new(TrafficVocabulary.BuiltIn, new TrafficCompiler(board ?? new HealthBoard()));
+        new(TrafficVocabulary.BuiltIn, new TrafficCompiler(board ?? new HealthBoard(), TrafficVocabulary.BuiltIn.Policies));
 
     /// <summary>Every <c>*.zone</c> file of <paramref name="directory"/> through every stage.</summary>
     public IReadOnlyList<ZoneBuild> LoadDirectory(string directory) =>

@@ -1,6 +1,5 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
-using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Lookup;

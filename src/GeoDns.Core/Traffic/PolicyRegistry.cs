@@ -1,23 +1,9 @@
-using GeoDns.Core.Traffic.Policies;
-
 namespace GeoDns.Core.Traffic;
 
-/// <summary>Routing policies by the name zone files use.</summary>
+/// <summary>Routing policies by the name zone files use (the built-in ones: <c>Loading.BuiltIns.Policies</c>).</summary>
 public sealed class PolicyRegistry
 {
     private readonly Dictionary<string, IRoutingPolicy> _policies = new(StringComparer.Ordinal);
-
-    /// <summary>A registry with the built-in policies: failover, weighted, geo, nearest, all.</summary>
-    public static PolicyRegistry CreateDefault()
-    {
-        var registry = new PolicyRegistry();
-        registry.Register(FailoverPolicy.Instance);
-        registry.Register(WeightedPolicy.Instance);
-        registry.Register(GeoPolicy.Instance);
-        registry.Register(NearestPolicy.Instance);
-        registry.Register(AllPolicy.Instance);
-        return registry;
-    }
 
     public IEnumerable<string> Names => _policies.Keys;
 

@@ -7,7 +7,7 @@ namespace GeoDns.Core.Traffic;
 /// <summary>What a pool does when no member it may answer with is healthy.</summary>
 public enum AllDownMode
 {
-    /// <summary>Fail open: answer with every member (up to the fail-open limit).</summary>
+    /// <summary>Fail open: answer with every member (up to the fail-open limit), <see cref="PoolModel.IfAllDownPolicy"/> being failover.</summary>
     All,
 
     /// <summary>Answer NODATA.</summary>

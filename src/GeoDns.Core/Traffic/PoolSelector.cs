@@ -53,18 +53,16 @@ public static class PoolSelector
         else
         {
             trace?.Add($"no usable member ({eligibleCount} enabled{(pin is null ? string.Empty : " in the pinned region")}, all down): if-all-down={IfAllDownText(pool)}");
-            switch (pool.IfAllDown)
+            if (pool.IfAllDown == AllDownMode.None)
             {
-                case AllDownMode.None:
-                    scopePrefix = 0;
-                    return 0;
-                case AllDownMode.All:
-                    policy = Policies.FailoverPolicy.Instance;
-                    limit = Math.Min(pool.Capacity, chosen.Length);
-                    break;
-                default:
-                    policy = pool.IfAllDownPolicy!;
-                    break;
+                scopePrefix = 0;
+                return 0;
+            }
+
+            policy = pool.IfAllDownPolicy!;
+            if (pool.IfAllDown == AllDownMode.All)
+            {
+                limit = Math.Min(pool.Capacity, chosen.Length);
             }
 
             context = new(pool, eligible[..eligibleCount], isEligible, client, clientPrefix, locator, random, trace);

@@ -2,7 +2,6 @@ using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
 using GeoDns.Core.Settings;
-using GeoDns.Core.Traffic.Policies;
 using GeoDns.Core.Zones;
 
 namespace GeoDns.Core.Traffic;
@@ -17,11 +16,11 @@ public sealed class TrafficCompiler
     private readonly HealthBoard _board;
     private readonly PolicyRegistry _policies;
 
-    public TrafficCompiler(HealthBoard board, IClientLocator? locator = null, PolicyRegistry? policies = null, IRandomSource? random = null)
+    public TrafficCompiler(HealthBoard board, PolicyRegistry policies, IClientLocator? locator = null, IRandomSource? random = null)
     {
         _board = board;
         Locator = locator ?? NoLocator.Instance;
-        _policies = policies ?? PolicyRegistry.CreateDefault();
+        _policies = policies;
         Random = random ?? SharedRandomSource.Instance;
     }
 
@@ -78,12 +77,12 @@ public sealed class TrafficCompiler
         var fallback = _policies.Get(pool.Fallback ?? "failover");
         if (!fallback.CanBeFallback)
         {
-            fallback = FailoverPolicy.Instance;
+            fallback = _policies.Get("failover");
         }
 
         var (ifAllDown, ifAllDownPolicy) = pool.IfAllDown switch
         {
-            "all" or "" => (AllDownMode.All, (IRoutingPolicy?)null),
+            "all" or "" => (AllDownMode.All, _policies.Get("failover")), // every enabled member, in failover order
             "none" => (AllDownMode.None, null),
             var name => (AllDownMode.Policy, _policies.Get(name)),
         };

@@ -55,7 +55,7 @@ public static class ExplainCommand
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         try
         {
-            return Explain(input, [.. files.Where(f => !f.HasErrors)], new TrafficCompiler(new HealthBoard(), locator), output);
+            return Explain(input, [.. files.Where(f => !f.HasErrors)], new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, locator), output);
         }
         finally
         {

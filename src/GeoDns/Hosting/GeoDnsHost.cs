@@ -13,7 +13,11 @@ public static class GeoDnsHost
     /// variables, the JSON file named by <c>ConfigFile</c>, then <paramref name="settings"/>
     /// (the command line), later sources winning.
     /// </summary>
-    public static IHost Build(IDictionary<string, string?> settings)
+    /// <param name="settings">The command line's settings.</param>
+    /// <param name="extend">Adds to the server's services after GeoDns's own: a checker
+    /// (<c>services.AddSingleton&lt;IHealthChecker, MyChecker&gt;()</c>) or a routing policy
+    /// (<c>services.AddSingleton&lt;IRoutingPolicy, MyPolicy&gt;()</c>), each one line.</param>
+    public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? extend = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -30,6 +34,7 @@ public static class GeoDnsHost
         ConfigureLogging(builder);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddGeoDns(builder.Configuration.Get<GeoDnsOptions>() ?? new GeoDnsOptions());
+        extend?.Invoke(builder.Services);
         return builder.Build();
     }
 

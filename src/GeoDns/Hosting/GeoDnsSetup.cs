@@ -66,9 +66,19 @@ public static class GeoDnsSetup
     public static IServiceCollection AddZonePipeline(this IServiceCollection services, string? geoIp, string? geoIpAsn)
     {
         services.AddClientLocator(geoIp, geoIpAsn);
-        services.AddSingleton(_ => PolicyRegistry.CreateDefault());
+        services.AddSingleton(sp =>
+        {
+            // The built-in policies, then any registered as IRoutingPolicy (one line each).
+            var policies = BuiltIns.Policies();
+            foreach (var policy in sp.GetServices<IRoutingPolicy>())
+            {
+                policies.Register(policy);
+            }
+
+            return policies;
+        });
         services.AddHealthCheckers();
-        services.AddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<IClientLocator>(), sp.GetRequiredService<PolicyRegistry>()));
+        services.AddSingleton(sp => new TrafficCompiler(sp.GetRequiredService<HealthBoard>(), sp.GetRequiredService<PolicyRegistry>(), sp.GetRequiredService<IClientLocator>()));
         services.AddSingleton(sp => new TrafficVocabulary(sp.GetRequiredService<PolicyRegistry>(), sp.GetRequiredService<CheckerRegistry>().CheckKinds));
         services.AddSingleton(sp => new ZonePipeline(sp.GetRequiredService<TrafficVocabulary>(), sp.GetRequiredService<TrafficCompiler>()));
         return services;

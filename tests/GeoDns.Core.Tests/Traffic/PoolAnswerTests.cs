@@ -40,7 +40,7 @@ public class PoolAnswerTests
             Diagnostics = [],
         };
         var board = new HealthBoard();
-        var compiler = new TrafficCompiler(board, Locator, random: new ScriptedRandom(0));
+        var compiler = new TrafficCompiler(board, TrafficVocabulary.BuiltIn.Policies, Locator, random: new ScriptedRandom(0));
         return (new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)])), board);
     }
 
@@ -143,7 +143,7 @@ public class PoolAnswerTests
     [Test]
     public void AnswerTooBigForTheBufferReportsTruncation()
     {
-        var model = new TrafficCompiler(new HealthBoard(), random: new ScriptedRandom(0)).BuildModel(Design(), DesignRegions());
+        var model = new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, random: new ScriptedRandom(0)).BuildModel(Design(), DesignRegions());
         var answer = new PoolAnswer(model, NoLocator.Instance, new ScriptedRandom(0));
         var context = new QueryContext { Client = Address("192.0.2.1"), ClientPrefix = 32 };
 

@@ -1,6 +1,7 @@
 using System.Net;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
+using GeoDns.Core.Loading;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones.Parsing;
@@ -51,7 +52,7 @@ internal sealed class PoolHarness
         Board = new HealthBoard();
         Locator = locator ?? NoLocator.Instance;
         Random = random ?? new SeededRandom(1);
-        Compiler = new TrafficCompiler(Board, Locator, random: Random);
+        Compiler = new TrafficCompiler(Board, TrafficVocabulary.BuiltIn.Policies, Locator, random: Random);
         Model = Compiler.BuildModel(pool, regions);
     }
 

@@ -52,7 +52,7 @@ public class DesignExampleTests
         _locator = new MaxMindLocator(TestGeoDatabases.WriteCity(_directory));
         var file = ZoneFileLoader.Parse(Zone, "example.com.zone", DnsName.Parse("example.com."), TrafficVocabulary.BuiltIn);
         Assert.That(file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
-        var compiler = new TrafficCompiler(new HealthBoard(), _locator);
+        var compiler = new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, _locator);
         _processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)]));
     }
 

@@ -23,7 +23,8 @@ internal sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string> zoneFiles, IDictionary<string, string?>? settings = null)
+    public static async Task<TestServer> StartAsync(IDictionary<string, string> zoneFiles, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? extend = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "geodns-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -45,7 +46,7 @@ internal sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var host = GeoDnsHost.Build(all);
+        var host = GeoDnsHost.Build(all, extend);
         await host.StartAsync();
         var endpoint = host.Services.GetRequiredService<DnsServerService>().UdpEndPoints[0];
         return new TestServer(host, directory, endpoint);

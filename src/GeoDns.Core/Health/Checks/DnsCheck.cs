@@ -1,5 +1,6 @@
 using System.Globalization;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Health;
 using GeoDns.Core.Settings;
 using GeoDns.Core.Zones.RData;
 

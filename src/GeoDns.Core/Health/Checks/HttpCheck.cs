@@ -1,3 +1,4 @@
+using GeoDns.Core.Health;
 using GeoDns.Core.Settings;
 
 namespace GeoDns.Core.Health.Checks;

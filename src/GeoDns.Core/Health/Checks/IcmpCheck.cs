@@ -1,3 +1,5 @@
+using GeoDns.Core.Health;
+
 namespace GeoDns.Core.Health.Checks;
 
 /// <summary><c>icmp</c>: an echo reply in time. No port and no settings of its own.</summary>

@@ -1,3 +1,5 @@
+using GeoDns.Core.Health;
+
 namespace GeoDns.Core.Health.Checks;
 
 /// <summary><c>tcp</c>: a connection to <c>port=</c> (required) that completes in time.</summary>

@@ -1,3 +1,5 @@
+using GeoDns.Core.Traffic;
+
 namespace GeoDns.Core.Traffic.Policies;
 
 /// <summary><c>all</c>: every healthy member up to max-answers, rotated per query to spread load.</summary>

@@ -1,3 +1,5 @@
+using GeoDns.Core.Traffic;
+
 namespace GeoDns.Core.Traffic.Policies;
 
 /// <summary><c>failover</c>: the first healthy members by priority (lowest first), else file order.</summary>

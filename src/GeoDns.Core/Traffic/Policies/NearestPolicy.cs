@@ -1,3 +1,5 @@
+using GeoDns.Core.Traffic;
+
 namespace GeoDns.Core.Traffic.Policies;
 
 /// <summary>

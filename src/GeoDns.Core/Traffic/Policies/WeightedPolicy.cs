@@ -1,3 +1,5 @@
+using GeoDns.Core.Traffic;
+
 namespace GeoDns.Core.Traffic.Policies;
 
 /// <summary><c>weighted</c>: random by weight per query, or sticky per client subnet.</summary>
