@@ -1,6 +1,6 @@
 namespace GeoDns.Core.Zones.Parsing;
 
-/// <summary>TTL values with BIND-style units and check durations (100ms, 2s, 1m).</summary>
+/// <summary>TTL values with BIND-style units (check durations: <c>Settings.Durations</c>).</summary>
 internal static class TimeValues
 {
     public const uint MaxTtl = int.MaxValue;
@@ -68,47 +68,6 @@ internal static class TimeValues
             }
 
             seconds = number;
-        }
-
-        return null;
-    }
-
-    /// <summary>A duration like 100ms, 2s, 1m, 1h (or plain seconds). Returns an error text or null.</summary>
-    public static string? TryParseDuration(ReadOnlySpan<char> s, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        int i = 0;
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
-        {
-            i++;
-        }
-
-        if (i == 0 || i > 9)
-        {
-            return "expected a number with a unit (ms, s, m, h)";
-        }
-
-        long n = long.Parse(s[..i], System.Globalization.CultureInfo.InvariantCulture);
-        var unit = s[i..];
-        if (unit.Length == 0 || unit.Equals("s", StringComparison.OrdinalIgnoreCase))
-        {
-            duration = TimeSpan.FromSeconds(n);
-        }
-        else if (unit.Equals("ms", StringComparison.OrdinalIgnoreCase))
-        {
-            duration = TimeSpan.FromMilliseconds(n);
-        }
-        else if (unit.Equals("m", StringComparison.OrdinalIgnoreCase))
-        {
-            duration = TimeSpan.FromMinutes(n);
-        }
-        else if (unit.Equals("h", StringComparison.OrdinalIgnoreCase))
-        {
-            duration = TimeSpan.FromHours(n);
-        }
-        else
-        {
-            return $"unknown unit '{unit}' (use ms, s, m, h)";
         }
 
         return null;
