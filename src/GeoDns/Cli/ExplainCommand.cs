@@ -241,6 +241,11 @@ public static class ExplainCommand
 
         int data = reply.Answer.Count(r => r.Owner == end);
         int cnames = reply.Answer.Count - data;
+        if (input.Type == RecordType.ANY)
+        {
+            return $"answer: {data} record(s) (ANY over UDP gets one RRset, RFC 8482)";
+        }
+
         return $"answer: {data} {type} record(s){(cnames == 0 ? string.Empty : $" at {end}, after {cnames} CNAME(s)")}";
     }
 
