@@ -53,8 +53,9 @@ internal static class Program
                 SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.
             geodns check DIR
                 Report every error of every zone file in DIR; exit 1 if there is any.
-            geodns explain NAME [--type A] [--client IP | --subnet CIDR] [--zones DIR] [--geoip FILE] [--geoip-asn FILE]
-                Show how a traffic-managed name is answered for a client: location, region, candidates, answer.
+            geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] [--zones DIR] [--geoip FILE] [--geoip-asn FILE]
+                Answer one query offline as serve would (no live health) and say why: CNAMEs, wildcards, and for a
+                pool the client's location, region, candidates, answer; else NXDOMAIN, NODATA, referral or REFUSED.
             geodns version
             """);
         return 0;

@@ -30,21 +30,19 @@ public sealed class Snapshot
     public PreparedAnswer? Resolve(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, ushort qtype, bool overTcp)
     {
         // Most specific zone: the longest suffix that is an apex.
-        Zone? zone = null;
-        int zoneLabel = -1;
-        for (int i = 0; i <= labelStarts.Length; i++)
-        {
-            var suffix = i < labelStarts.Length ? key[labelStarts[i]..] : key[^1..];
-            if (_byKey.TryGetValue(suffix, out zone))
-            {
-                zoneLabel = i;
-                break;
-            }
-        }
-
+        int zoneLabel = FindZone(key, labelStarts, 0, out var zone);
         if (zone is null)
         {
             return null;
+        }
+
+        // RFC 4035 3.1.4.1: DS at a zone's apex belongs to the parent side of the cut. When the
+        // nearest enclosing zone is served here too and delegates this name, it answers.
+        if (qtype == RecordType.DS && zoneLabel == 0 && labelStarts.Length > 0 &&
+            FindZone(key, labelStarts, 1, out var parent) > 0 &&
+            parent!.TryGetNode(key, out var delegation) && delegation.IsCut)
+        {
+            return delegation.AnswerFor(qtype, overTcp);
         }
 
         if (zone.TryGetNode(key, out var node))
@@ -57,10 +55,11 @@ public sealed class Snapshot
             return node.AnswerFor(qtype, overTcp);
         }
 
-        // Closest encloser: the longest existing ancestor (empty non-terminals included).
+        // Closest encloser: the longest existing ancestor (empty non-terminals included); the
+        // apex (zoneLabel) always exists, and is the root's one-character key for a root zone.
         for (int i = 1; i <= zoneLabel; i++)
         {
-            if (!zone.TryGetNode(key[labelStarts[i]..], out var encloser))
+            if (!zone.TryGetNode(Suffix(key, labelStarts, i), out var encloser))
             {
                 continue;
             }
@@ -80,4 +79,26 @@ public sealed class Snapshot
 
         return zone.NxDomain;
     }
+
+    /// <summary>
+    /// The zone whose apex is the longest suffix of <paramref name="key"/> that drops at least
+    /// <paramref name="fromLabel"/> labels, and how many labels it drops; -1 and null when none.
+    /// </summary>
+    private int FindZone(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, int fromLabel, out Zone? zone)
+    {
+        for (int i = fromLabel; i <= labelStarts.Length; i++)
+        {
+            if (_byKey.TryGetValue(Suffix(key, labelStarts, i), out zone))
+            {
+                return i;
+            }
+        }
+
+        zone = null;
+        return -1;
+    }
+
+    /// <summary>The key of the name without its first <paramref name="label"/> labels; the root when all are dropped.</summary>
+    private static ReadOnlySpan<char> Suffix(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, int label) =>
+        label < labelStarts.Length ? key[labelStarts[label]..] : key[^1..];
 }

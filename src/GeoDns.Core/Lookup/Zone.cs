@@ -8,14 +8,13 @@ public sealed class Zone
 {
     private readonly NodeTable _nodes;
 
-    internal Zone(DnsName apex, uint serial, int recordCount, NodeTable nodes, PreparedAnswer nxDomain, PreparedAnswer noData)
+    internal Zone(DnsName apex, uint serial, int recordCount, NodeTable nodes, PreparedAnswer nxDomain)
     {
         Apex = apex;
         Serial = serial;
         RecordCount = recordCount;
         _nodes = nodes;
         NxDomain = nxDomain;
-        NoData = noData;
     }
 
     public DnsName Apex { get; }
@@ -26,10 +25,6 @@ public sealed class Zone
 
     public PreparedAnswer NxDomain { get; }
 
-    /// <summary>NODATA for any name of the zone (template: the apex).</summary>
-    public PreparedAnswer NoData { get; }
-
     public bool TryGetNode(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ZoneNode node) =>
         _nodes.TryGetValue(key, out node);
-
 }

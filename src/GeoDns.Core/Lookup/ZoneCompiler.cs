@@ -141,7 +141,7 @@ public sealed partial class ZoneCompiler
 
         _nodes.TrimExcess();
         uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
-        return new Zone(_apex, serial, _recordCount, _nodes, nxDomain, noData);
+        return new Zone(_apex, serial, _recordCount, _nodes, nxDomain);
     }
 
     private void CompileSingle(ZoneNode served, ResourceRecord single, PreparedAnswer noData)

@@ -1,17 +1,24 @@
+using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
+using GeoDns.Core.Lookup;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones;
-using GeoDns.Geo;
+using GeoDns.Core.Zones.RData;
+using GeoDns.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GeoDns.Cli;
 
 /// <summary>
-/// <c>geodns explain NAME [--type A] [--client IP | --subnet CIDR] --zones DIR [--geoip FILE] [--geoip-asn FILE]</c>:
-/// prints how a query is decided — where the client is and by what, the region and why, the
-/// candidates, the policy, the answer, its TTL and ECS scope — by running the serving code with a trace.
+/// <c>geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] --zones DIR [--geoip FILE] [--geoip-asn FILE]</c>:
+/// answers one query the way <c>geodns serve</c> does — zones built by the same
+/// <see cref="ZonePipeline"/>, looked up by <see cref="Snapshot.Resolve"/>, written by the
+/// server's <see cref="ResponseWriter"/> — and prints what the reply holds: the static part
+/// (CNAME hand-offs, data), the pool at the end with every step of its decision, or the
+/// NXDOMAIN, NODATA, referral or REFUSED the server sends. Offline: no probes, no shared state.
 /// </summary>
 public static class ExplainCommand
 {
@@ -25,8 +32,15 @@ public static class ExplainCommand
         ("--geoip-asn", "GeoIpAsn", false),
     ];
 
-    public const string Usage = "geodns explain NAME [--type A|AAAA|CNAME] [--client IP | --subnet CIDR] --zones DIR [--geoip FILE] [--geoip-asn FILE]";
+    public const string Usage = "geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] --zones DIR [--geoip FILE] [--geoip-asn FILE]";
 
+    /// <summary>Said first on every run: what explain knows and what it does not.</summary>
+    public const string OfflineNote =
+        "offline:    answered from the zone files alone, as 'geodns serve' would answer it; no live health state: " +
+        "no probes run and no shared votes or operator overrides are read, so every enabled member counts as up " +
+        "(a running server's health can change the pool's choice: see its admin API)";
+
+    /// <summary>Exit status: 0 when a pool answered (the decision is explained), 1 for any other outcome, 2 for bad arguments.</summary>
     public static int Run(string[] args, TextWriter output)
     {
         var commandLine = new CommandLine(Options);
@@ -45,56 +59,206 @@ public static class ExplainCommand
             return 2;
         }
 
-        var files = ZoneDirectoryLoader.LoadAll(values.GetValueOrDefault("Zones") ?? "zones", TrafficVocabulary.BuiltIn);
-        foreach (var broken in files.Where(f => f.HasErrors))
+        // The zones as serve builds them: the same registration, vocabulary, probe plan and compiler.
+        using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton<HealthBoard>()
+            .AddZonePipeline(values.GetValueOrDefault("GeoIp"), values.GetValueOrDefault("GeoIpAsn"))
+            .BuildServiceProvider();
+        string directory = values.GetValueOrDefault("Zones") ?? "zones";
+        if (!services.GetRequiredService<ZonePipeline>().TryLoadDirectory(directory, out var builds, out string? folderError))
         {
-            output.WriteLine($"note: {broken.Path} has errors and is not served (run 'geodns check')");
+            output.WriteLine($"geodns explain: {folderError}");
+            return 2;
         }
 
-        var locator = GeoSetup.CreateLocator(values.GetValueOrDefault("GeoIp"), values.GetValueOrDefault("GeoIpAsn"),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        try
+        foreach (var broken in builds.Where(b => b.HasErrors))
         {
-            return Explain(input, [.. files.Where(f => !f.HasErrors)], new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, locator), output);
+            output.WriteLine($"note:       {broken.File.Path} has errors and is not served (run 'geodns check')");
         }
-        finally
-        {
-            (locator as IDisposable)?.Dispose();
-        }
+
+        return Explain(input, builds, services.GetRequiredService<TrafficCompiler>(), output);
     }
 
-    /// <summary>Explains one query against loaded zones, with the compiler's board, locator and random source.</summary>
-    public static int Explain(ExplainInput input, IReadOnlyList<ZoneFile> files, TrafficCompiler compiler, TextWriter output)
+    /// <summary>
+    /// Explains one query against built zones (those with errors are left out, as serve leaves
+    /// them out); <paramref name="compiler"/> is the one that built their pools (its locator and
+    /// random source decide).
+    /// </summary>
+    public static int Explain(ExplainInput input, IReadOnlyList<ZoneBuild> builds, TrafficCompiler compiler, TextWriter output)
     {
-        output.WriteLine($"query:      {input.Name} {RecordTypeName(input.Type)}");
-        var (file, pool, chain) = FindPool(input.Name, files);
-        foreach (string step in chain)
+        var served = builds.Where(b => !b.HasErrors).ToList();
+        var snapshot = new Snapshot(served.Select(b => b.Zone!));
+        string type = RecordTypes.Mnemonic(input.Type);
+        output.WriteLine(OfflineNote);
+        output.WriteLine($"query:      {input.Name} IN {type}");
+        output.WriteLine($"client:     {input.Client.Masked(input.Prefix)}/{input.Prefix} ({input.ClientSource})");
+
+        var (zone, zoneNote) = ZoneOf(input, served);
+        if (zone is not null)
         {
-            output.WriteLine($"chain:      {step}");
+            output.WriteLine($"zone:       {zone.File.Origin} ({zone.File.Path}, serial {zone.Zone!.Serial}){zoneNote}");
         }
 
-        if (file is null || pool is null)
+        // The server's own steps: parse, the checks before the lookup, Resolve, the writer.
+        byte[] request = BuildQuery(input.Name, input.Type);
+        if (QueryParser.Parse(request, out var query) != ParseOutcome.Query)
         {
-            output.WriteLine($"result:     {input.Name} is not a traffic-managed name (no POOL at it or at the end of its in-zone CNAME chain)");
+            output.WriteLine($"result:     the server cannot parse a {type} question");
             return 1;
         }
 
-        var model = compiler.BuildModel(pool, file.Regions);
-        output.WriteLine($"pool:       {model.Name} at {pool.Location}: type {RecordTypeName(model.Type)}, TTL {model.Ttl}, policy {model.Policy.Name}, " +
-            $"fallback {model.Fallback.Name}, max-answers {model.MaxAnswers}, if-all-down {PoolSelector.IfAllDownText(model)}" +
-            (model.StickySubnet ? ", sticky=subnet" : string.Empty));
-        if (model.Type != input.Type && model.Type != RecordType.CNAME)
+        var response = new byte[DnsWire.MaxMessageLength];
+        var context = new QueryContext
         {
-            output.WriteLine($"note:       the pool answers {RecordTypeName(model.Type)}: a {RecordTypeName(input.Type)} query gets NODATA; explaining the {RecordTypeName(model.Type)} decision");
+            Client = input.Client.Masked(input.Prefix),
+            ClientPrefix = input.Prefix,
+            FromClientSubnet = input.FromSubnet,
+        };
+        PreparedAnswer? answer = null;
+        TracedPoolAnswer? pool = null;
+        int length;
+        if (input.Type is RecordType.AXFR or RecordType.IXFR)
+        {
+            length = ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: false);
+        }
+        else if (input.Type == RecordType.OPT)
+        {
+            length = ResponseWriter.WriteError(response, request, query, ResponseCode.FormErr, withOpt: false);
+        }
+        else
+        {
+            answer = Resolve(snapshot, input.Name, input.Type);
+            if (answer is null)
+            {
+                length = ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: false);
+            }
+            else
+            {
+                if (answer.Dynamic is PoolAnswer compiled)
+                {
+                    pool = new TracedPoolAnswer(compiled.Pool, compiler.Locator, compiler.Random);
+                    answer = WithDynamic(answer, pool);
+                }
+
+                length = ResponseWriter.WriteAnswer(response, request, query, answer, DnsWire.MaxMessageLength, ref context);
+            }
         }
 
-        output.WriteLine($"client:     {input.Client.Masked(input.Prefix)}/{input.Prefix} ({input.ClientSource})");
+        var reply = ExplainReply.Read(response.AsSpan(0, length));
+        int staticAnswers = pool is { Ran: true } && reply.Answer.Count >= pool.Chosen.Count ? reply.Answer.Count - pool.Chosen.Count : reply.Answer.Count;
+        for (int i = 0; i < staticAnswers; i++)
+        {
+            var record = reply.Answer[i];
+            string label = record.Type == RecordType.CNAME && input.Type is not (RecordType.CNAME or RecordType.ANY) ? "chain:" : "answer:";
+            output.WriteLine($"{label,-11} {ExplainReply.Text(record)}   ({SourceOf(record, served)})");
+        }
+
+        if (pool is { Ran: true })
+        {
+            WritePool(pool, compiler, served, output);
+            for (int i = staticAnswers; i < reply.Answer.Count; i++)
+            {
+                var member = pool.Chosen[i - staticAnswers];
+                output.WriteLine($"answer:     {ExplainReply.Text(reply.Answer[i])}   (pool member {member.Target}, region {member.RegionName})");
+            }
+        }
+
+        foreach (var record in reply.Authority)
+        {
+            output.WriteLine($"authority:  {ExplainReply.Text(record)}   ({SourceOf(record, served)})");
+        }
+
+        foreach (var record in reply.Additional)
+        {
+            output.WriteLine($"additional: {ExplainReply.Text(record)}   ({SourceOf(record, served)})");
+        }
+
+        output.WriteLine($"reply:      {reply.Summary}");
+        output.WriteLine($"result:     {Result(input, reply, pool, served)}");
+        if (pool is { Ran: true })
+        {
+            output.WriteLine($"ttl:        {pool.Pool.Ttl}");
+            output.WriteLine(pool.ScopePrefix == 0
+                ? "ecs scope:  /0 (the answer did not depend on the client's address)"
+                : $"ecs scope:  /{pool.ScopePrefix} (the first {pool.ScopePrefix} bits of the client decided{(input.FromSubnet ? ", capped at the source prefix" : "; sent when a query carries ECS")})");
+            return 0;
+        }
+
+        if (PoolNotAsked(input, reply, served) is { } unasked)
+        {
+            output.WriteLine($"note:       {unasked.Owner} is a POOL of type {RecordTypes.Mnemonic(unasked.Type)} ({unasked.Location}): " +
+                $"a {type} query does not reach it; ask --type {RecordTypes.Mnemonic(unasked.Type)}");
+        }
+
+        output.WriteLine($"note:       {input.Name} {type} is not a traffic-managed name: no POOL answers this query");
+        return 1;
+    }
+
+    /// <summary>What the reply means, in words.</summary>
+    private static string Result(ExplainInput input, ExplainReply reply, TracedPoolAnswer? pool, IReadOnlyList<ZoneBuild> served)
+    {
+        string type = RecordTypes.Mnemonic(input.Type);
+        var lastCname = reply.Answer.LastOrDefault(r => r.Type == RecordType.CNAME);
+        var end = input.Type is RecordType.CNAME or RecordType.ANY || lastCname is null ? input.Name : DnsName.FromWire(lastCname.RData);
+        string where = end == input.Name ? input.Name.ToString() : $"the CNAME chain ends at {end}, which";
+        switch (reply.ResponseCode)
+        {
+            case ResponseCode.Refused when input.Type is RecordType.AXFR or RecordType.IXFR:
+                return $"REFUSED: geodns does not serve zone transfers ({type})";
+            case ResponseCode.Refused:
+                return $"REFUSED: {input.Name} is in no zone served here (zones: {string.Join(", ", served.Select(b => b.File.Origin.ToString()).Order(StringComparer.Ordinal))})";
+            case ResponseCode.FormErr:
+                return $"FORMERR: {type} is not a question type";
+            case ResponseCode.NxDomain:
+                return $"NXDOMAIN: {(end == input.Name ? input.Name + " does" : where + " does")} not exist (the SOA in authority gives the negative-caching TTL)";
+        }
+
+        if (!reply.Authoritative && reply.Answer.Count == 0 && reply.Authority.FirstOrDefault(r => r.Type == RecordType.NS) is { } cut)
+        {
+            return $"referral to {cut.Owner}: {input.Name} is at or below the delegation of {cut.Owner}, so the server gives no answer: " +
+                "it sends the delegation's NS records (authority) and their addresses (additional), and the resolver asks those servers";
+        }
+
+        if (pool is { Ran: true })
+        {
+            return pool.Chosen.Count == 0
+                ? $"NODATA: the pool {pool.Pool.Name} chose no member (if-all-down={PoolSelector.IfAllDownText(pool.Pool)}); the reply keeps the CNAME chain and the SOA"
+                : $"answer: {pool.Chosen.Count} record(s) chosen by the pool {pool.Pool.Name}";
+        }
+
+        bool negative = reply.Authority.Any(r => r.Type == RecordType.SOA);
+        if (reply.Answer.All(r => r.Type == RecordType.CNAME && end != input.Name) && negative)
+        {
+            return $"NODATA: {(end == input.Name ? input.Name + " exists but has" : where + " has")} no {type} records (NOERROR, no {type} in the answer, the SOA in authority)";
+        }
+
+        if (end != input.Name && !reply.Answer.Any(r => r.Owner == end))
+        {
+            return $"answer: the CNAME chain stops at {end}: outside this zone, below a delegation, or a loop; the server does not follow it further, the resolver asks for {end} itself";
+        }
+
+        int data = reply.Answer.Count(r => r.Owner == end);
+        int cnames = reply.Answer.Count - data;
+        if (input.Type == RecordType.ANY)
+        {
+            return $"answer: {data} record(s) (ANY over UDP gets one RRset, RFC 8482)";
+        }
+
+        return $"answer: {data} {type} record(s){(cnames == 0 ? string.Empty : $" at {end}, after {cnames} CNAME(s)")}";
+    }
+
+    private static void WritePool(TracedPoolAnswer pool, TrafficCompiler compiler, IReadOnlyList<ZoneBuild> served, TextWriter output)
+    {
+        var model = pool.Pool;
+        var definition = served.SelectMany(b => b.File.Pools).FirstOrDefault(p => p.Owner == model.Owner);
+        output.WriteLine($"pool:       {model.Name}{(definition is null ? string.Empty : $" at {definition.Location}")}: type {RecordTypes.Mnemonic(model.Type)}, TTL {model.Ttl}, " +
+            $"policy {model.Policy.Name}, fallback {model.Fallback.Name}, max-answers {model.MaxAnswers}, if-all-down {PoolSelector.IfAllDownText(model)}" +
+            (model.StickySubnet ? ", sticky=subnet" : string.Empty));
         output.WriteLine($"locator:    {compiler.Locator.Description}");
         WriteCandidates(model, output);
-
-        var trace = new SelectionTrace();
-        Span<int> chosen = stackalloc int[model.Capacity];
-        int count = PoolSelector.Select(model, input.Client.Masked(input.Prefix), input.Prefix, compiler.Locator, compiler.Random, chosen, out int scope, trace);
+        var trace = pool.Trace;
         output.WriteLine($"located:    {trace.LocatedBy ?? "not needed (the decision did not use the client's location)"}");
         output.WriteLine($"region:     {trace.Region ?? "none decided by location"}");
         output.WriteLine("decision:");
@@ -103,22 +267,10 @@ public static class ExplainCommand
             output.WriteLine($"  - {step}");
         }
 
-        if (count == 0)
+        if (pool.Chosen.Count == 0)
         {
-            output.WriteLine("answer:     NODATA (no member may answer)");
+            output.WriteLine("chosen:     none (no member may answer)");
         }
-
-        for (int i = 0; i < count; i++)
-        {
-            var member = model.Members[chosen[i]];
-            output.WriteLine($"answer:     {model.Name} {model.Ttl} IN {RecordTypeName(model.Type)} {member.Target}   (region {member.RegionName})");
-        }
-
-        output.WriteLine($"ttl:        {model.Ttl}");
-        output.WriteLine(scope == 0
-            ? "ecs scope:  /0 (the answer did not depend on the client's address)"
-            : $"ecs scope:  /{scope} (the first {scope} bits of the client decided{(input.FromSubnet ? ", capped at the source prefix" : "; sent when a query carries ECS")})");
-        return 0;
     }
 
     private static void WriteCandidates(PoolModel model, TextWriter output)
@@ -141,51 +293,120 @@ public static class ExplainCommand
     {
         string state = slot.Usable ? "up" : "down";
         string detail = slot.Override != MemberOverride.Auto ? $"override {slot.Override}"
-            : slot.Shared == HealthStatus.Unknown ? "no verdict yet: serves"
+            : slot.Shared == HealthStatus.Unknown ? "offline: no verdict, serves"
             : $"{slot.Shared} since {slot.SharedSince:O}{(slot.LocalReason is { } reason ? $": {reason}" : string.Empty)}";
         return $"{state} ({detail})";
     }
 
-    /// <summary>The pool at <paramref name="name"/> or at the end of its CNAME chain inside the zones.</summary>
-    private static (ZoneFile? File, PoolDefinition? Pool, List<string> Chain) FindPool(DnsName name, IReadOnlyList<ZoneFile> files)
+    /// <summary><see cref="Snapshot.Resolve"/> called with the key and label offsets the query path computes.</summary>
+    private static PreparedAnswer? Resolve(Snapshot snapshot, DnsName name, ushort type)
     {
-        var chain = new List<string>();
-        var seen = new HashSet<DnsName>();
-        var current = name;
-        while (seen.Add(current) && seen.Count <= 16)
+        var wire = name.Wire;
+        Span<char> key = stackalloc char[DnsName.MaxWireLength];
+        DnsName.WriteKey(wire, key);
+        Span<int> labelStarts = stackalloc int[128];
+        int labels = 0;
+        for (int offset = 0; wire[offset] != 0; offset += wire[offset] + 1)
         {
-            var file = files.Where(f => current.IsSubdomainOf(f.Origin)).MaxBy(f => f.Origin.LabelCount);
-            if (file is null)
-            {
-                return (null, null, chain);
-            }
-
-            if (file.Pools.FirstOrDefault(p => p.Owner == current) is { } pool)
-            {
-                return (file, pool, chain);
-            }
-
-            var cname = file.Records.FirstOrDefault(e => e.Record.Type == RecordType.CNAME && e.Record.Owner == current);
-            if (cname.Record is null)
-            {
-                return (null, null, chain);
-            }
-
-            var target = DnsName.FromWire(cname.Record.RData);
-            chain.Add($"{current} {cname.Record.Ttl} IN CNAME {target}   ({cname.Location})");
-            current = target;
+            labelStarts[labels++] = offset;
         }
 
-        return (null, null, chain);
+        return snapshot.Resolve(key[..wire.Length], labelStarts[..labels], type, overTcp: false);
     }
 
-    private static string RecordTypeName(ushort type) => type switch
+    /// <summary>A standard query (class IN, no EDNS: the client is given to the pool directly).</summary>
+    private static byte[] BuildQuery(DnsName name, ushort type)
     {
-        RecordType.A => "A",
-        RecordType.AAAA => "AAAA",
-        RecordType.CNAME => "CNAME",
-        _ => $"TYPE{type}",
+        var request = new byte[DnsWire.HeaderLength + name.WireLength + 4];
+        DnsWire.WriteUInt16(request, 4, 1);
+        name.Wire.CopyTo(request.AsSpan(DnsWire.HeaderLength));
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.WireLength, type);
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.WireLength + 2, RecordClass.IN);
+        return request;
+    }
+
+    private static PreparedAnswer WithDynamic(PreparedAnswer answer, IDynamicAnswer dynamic) => new()
+    {
+        Body = answer.Body,
+        TemplateNameLength = answer.TemplateNameLength,
+        Authoritative = answer.Authoritative,
+        ResponseCode = answer.ResponseCode,
+        AnswerCount = answer.AnswerCount,
+        AuthorityCount = answer.AuthorityCount,
+        AdditionalCount = answer.AdditionalCount,
+        LengthWithoutAdditional = answer.LengthWithoutAdditional,
+        AdditionalRequired = answer.AdditionalRequired,
+        Fixups = answer.Fixups,
+        Dynamic = dynamic,
+        DynamicOwnerOffset = answer.DynamicOwnerOffset,
+        DynamicEmpty = answer.DynamicEmpty,
     };
+
+    /// <summary>
+    /// The zone that answers, for the heading: the most specific one, or for DS at a zone's apex
+    /// the parent served beside it that delegates the name (RFC 4035 3.1.4.1, as Resolve does).
+    /// </summary>
+    private static (ZoneBuild? Zone, string Note) ZoneOf(ExplainInput input, IReadOnlyList<ZoneBuild> served)
+    {
+        var zone = served.Where(b => input.Name.IsSubdomainOf(b.File.Origin)).MaxBy(b => b.File.Origin.LabelCount);
+        if (zone is null || input.Type != RecordType.DS || zone.File.Origin != input.Name || input.Name.IsRoot)
+        {
+            return (zone, string.Empty);
+        }
+
+        var parent = served.Where(b => b.File.Origin != input.Name && input.Name.IsSubdomainOf(b.File.Origin)).MaxBy(b => b.File.Origin.LabelCount);
+        return parent is not null && parent.Zone!.TryGetNode(input.Name.Key, out var node) && node.IsCut
+            ? (parent, $"; DS at the apex of {zone.File.Origin} is answered by the parent side of the cut (RFC 4035 3.1.4.1)")
+            : (zone, string.Empty);
+    }
+
+    /// <summary>Where a record of the reply comes from: its line, or the wildcard it was synthesised from.</summary>
+    private static string SourceOf(ResourceRecord record, IReadOnlyList<ZoneBuild> served)
+    {
+        string rdata = RDataFormatter.Format(record.Type, record.RData);
+        bool Same(ResourceRecord entry) =>
+            entry.Type == record.Type && string.Equals(RDataFormatter.Format(entry.Type, entry.RData), rdata, StringComparison.OrdinalIgnoreCase);
+
+        string? wildcard = null;
+        int wildcardLabels = -1;
+        foreach (var build in served.Where(b => record.Owner.IsSubdomainOf(b.File.Origin)))
+        {
+            foreach (var entry in build.File.Records)
+            {
+                var owner = entry.Record.Owner;
+                if (entry.Record.Type != record.Type)
+                {
+                    continue;
+                }
+
+                if (owner == record.Owner && Same(entry.Record))
+                {
+                    return entry.Location.ToString();
+                }
+
+                if (owner.IsWildcard && owner.LabelCount > wildcardLabels && record.Owner.LabelCount > owner.LabelCount - 1 &&
+                    record.Owner.IsSubdomainOf(owner.Parent()) && Same(entry.Record))
+                {
+                    wildcard = $"synthesised from {owner} at {entry.Location}";
+                    wildcardLabels = owner.LabelCount;
+                }
+            }
+        }
+
+        return wildcard ?? "not found in the zone files";
+    }
+
+    /// <summary>A pool at the end of the answer's chain (or at the name) that the asked type does not reach.</summary>
+    private static PoolDefinition? PoolNotAsked(ExplainInput input, ExplainReply reply, IReadOnlyList<ZoneBuild> served)
+    {
+        if (reply.ResponseCode != ResponseCode.NoError || reply.Answer.Any(r => r.Type != RecordType.CNAME) || !reply.Authority.Any(r => r.Type == RecordType.SOA))
+        {
+            return null;
+        }
+
+        var end = reply.Answer.LastOrDefault(r => r.Type == RecordType.CNAME) is { } cname ? DnsName.FromWire(cname.RData) : input.Name;
+        return served.SelectMany(b => b.File.Pools).FirstOrDefault(p => p.Owner == end);
+    }
 }
 
 /// <summary>The query explain is asked about.</summary>
@@ -201,16 +422,10 @@ public sealed record ExplainInput(DnsName Name, ushort Type, ClientAddress Clien
             return false;
         }
 
-        ushort type = (values.GetValueOrDefault("Type") ?? "A").ToUpperInvariant() switch
+        string typeText = values.GetValueOrDefault("Type") ?? "A";
+        if (!RecordTypes.TryParse(typeText, out ushort type))
         {
-            "A" => RecordType.A,
-            "AAAA" => RecordType.AAAA,
-            "CNAME" => RecordType.CNAME,
-            _ => 0,
-        };
-        if (type == 0)
-        {
-            problem = $"bad --type '{values["Type"]}': A, AAAA or CNAME";
+            problem = $"bad --type '{typeText}': a record type name (A, AAAA, MX, ...) or TYPEnnn";
             return false;
         }
 

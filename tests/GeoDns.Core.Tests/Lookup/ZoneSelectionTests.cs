@@ -133,7 +133,6 @@ public sealed class ZoneSelectionTests
     /// parent they also serve). GeoDns already does so when only the parent is loaded
     /// (<see cref="DelegationTests.DsAtTheCutIsAnsweredByTheParent"/>).
     /// </summary>
-    [Ignore("bug: with the parent and child zones both loaded, DS at the child apex is answered from the child (NODATA with the child's SOA) instead of the parent's DS RRset; Snapshot.Resolve picks the most specific zone before looking at the type")]
     [TestCaseSource(nameof(BothOrders))]
     public void DsAtTheChildApexIsAnsweredFromTheParent(Snapshot snapshot)
     {
@@ -147,6 +146,27 @@ public sealed class ZoneSelectionTests
                 "child.example.com. 3600 IN DS 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
             }));
             Assert.That(reply.AuthorityRecords, Is.Empty);
+        });
+    }
+
+    /// <summary>
+    /// The parent side also answers when it has no DS (an unsigned delegation): NODATA with the
+    /// parent's SOA, the proof a validator needs. A child served without its parent answers itself.
+    /// </summary>
+    [Test]
+    public void DsAtTheChildApexOfAnUnsignedDelegationIsTheParentsNoData()
+    {
+        string unsignedParent = Parent.Replace("child      DS  60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118\n", string.Empty, StringComparison.Ordinal);
+        Assume.That(unsignedParent, Does.Not.Contain(" DS "));
+        var both = Ask(SnapshotOf(unsignedParent, Child), "child.example.com", Rr.DS);
+        var childOnly = Ask(SnapshotOf(Child), "child.example.com", Rr.DS);
+        Assert.Multiple(() =>
+        {
+            Assert.That(both.ReturnCode, Is.EqualTo(ReturnCode.NoError));
+            Assert.That(both.IsAuthoritiveAnswer, Is.True);
+            Assert.That(both.AnswerRecords, Is.Empty);
+            Assert.That(Lines(both.AuthorityRecords), Is.EqualTo(new[] { ParentSoa }));
+            Assert.That(Lines(childOnly.AuthorityRecords), Is.EqualTo(new[] { ChildSoa }));
         });
     }
 }
