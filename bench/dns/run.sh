@@ -14,7 +14,8 @@
 #   SERVER_CPU [1]  LOADGEN_CPU [0]
 #   SERVERS ["knot nsd geodns"]   GEODNS_VARIANTS ["1 2"]: one GeoDns run per entry, each
 #       "THREADS" or "THREADS:VAR=VALUE,VAR=VALUE" (--udp-threads and extra environment, e.g.
-#       "1:DOTNET_TieredCompilation=0")
+#       "1:DOTNET_TieredCompilation=0"); DLL=PATH runs another build, e.g. "1 1:DLL=/tmp/old/geodns.dll"
+#       compares this tree with an older commit in the same interleaved rounds
 #   GEODNS_ENV [""]  environment for every GeoDns run, e.g. "DOTNET_TieredPGO=0"
 #   BASE_PORT [5400] knot BASE+1, nsd BASE+2, GeoDns variants BASE+10, +11, ...
 #   RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0] (1: use the existing Release build as is)
@@ -53,10 +54,15 @@ for s in $SERVERS; do
     geodns)
       i=0
       for v in $GEODNS_VARIANTS; do
-        threads="${v%%:*}"; extra=""; name="geodns-t$threads"
-        if [ "$v" != "$threads" ]; then extra="${v#*:}"; extra="${extra//,/ }"; name="$name-$(echo "$extra" | sed 's/DOTNET_//g; s/ /-/g')"; fi
+        threads="${v%%:*}"; extra=""; name="geodns-t$threads"; dll="$GEODNS_DLL"
+        if [ "$v" != "$threads" ]; then extra="${v#*:}"; extra="${extra//,/ }"; fi
+        # DLL=PATH in a variant runs another build (e.g. an older commit) in the same rounds.
+        for word in $extra; do case "$word" in DLL=*) dll="${word#DLL=}";; esac; done
+        extra="$(for word in $extra; do case "$word" in DLL=*) ;; *) printf '%s ' "$word";; esac; done)"
+        [ "$dll" != "$GEODNS_DLL" ] && name="$name-$(basename "$(dirname "$dll")")"
+        [ -n "${extra// /}" ] && name="$name-$(echo "$extra" | sed 's/DOTNET_//g; s/ *$//; s/ /-/g')"
         port=$((BASE_PORT+10+i)); i=$((i+1))
-        LIST+=("$name|$port|$GEODNS_ENV $extra $(geodns_cmd "$WORK/zones" "$port" "$threads")")
+        LIST+=("$name|$port|$GEODNS_ENV $extra $(GEODNS_DLL="$dll" geodns_cmd "$WORK/zones" "$port" "$threads")")
       done;;
     *) die "unknown server '$s' (knot nsd geodns)";;
   esac
