@@ -264,6 +264,14 @@ internal sealed partial class TrafficSyntax
                 _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Location, $"POOL at {pool.Owner} has no MEMBER lines"));
             }
 
+            if (pool.Members.Count > 0 && pool.Members.All(m => m.Weight == 0) && WeightedBy(pool) is { } weighted)
+            {
+                // WeightedChoice draws evenly when the weights sum to 0: weight 0 everywhere turns nothing off.
+                _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Warning, pool.Location,
+                    $"every member of the pool at {pool.Owner} has weight=0: weight 0 only ranks a member after those with a weight, " +
+                    $"so {weighted} picks among these with equal chances, as if each weight were 1 (enabled=false takes a member out)"));
+            }
+
             if (pool.Members.Count > PoolDefinition.MaxMembers)
             {
                 _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Members[PoolDefinition.MaxMembers].Location,
@@ -316,6 +324,13 @@ internal sealed partial class TrafficSyntax
                 target = name.ToString();
                 return true;
         }
+    }
+
+    /// <summary>The first of the pool's policy, fallback and if-all-down policy that picks by weight, as key=name; null if none does.</summary>
+    private string? WeightedBy(PoolBuilder pool)
+    {
+        (string Key, string? Name)[] policies = [("policy", pool.Policy ?? "failover"), ("fallback", pool.Fallback), ("if-all-down", pool.IfAllDown)];
+        return policies.Where(p => p.Name is not null && _vocabulary.UsesWeights(p.Name)).Select(p => $"{p.Key}={p.Name}").FirstOrDefault();
     }
 
     private bool IsPolicy(EntryReader r, Token t, string value, string what, out string? result)
