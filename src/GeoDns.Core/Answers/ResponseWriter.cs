@@ -97,7 +97,12 @@ public static class ResponseWriter
             questions = 1;
         }
 
-        int flags = DnsWire.FlagQr | (query.Opcode << DnsWire.OpcodeShift) | (query.Flags & (DnsWire.FlagRd | DnsWire.FlagCd)) | (rcode & 0xF);
+        // CD is defined for QUERY only (RFC 4035 3.2.2), so a reply to another opcode (NOTIMP)
+        // clears it. RD is kept for every opcode: RFC 1035 4.1.1 says it is copied into the response,
+        // and Knot (knot_pkt_init_response copies the header, clearing only TC, AD, RA, AA and Z)
+        // echoes it in its NOTIMP too, so a client that matches on it sees what it sent.
+        int echoed = query.Opcode == 0 ? DnsWire.FlagRd | DnsWire.FlagCd : DnsWire.FlagRd;
+        int flags = DnsWire.FlagQr | (query.Opcode << DnsWire.OpcodeShift) | (query.Flags & echoed) | (rcode & 0xF);
         WriteHeader(response, query.Id, (ushort)flags, questions, 0, 0, 0);
         return withOpt && query.HasEdns ? WriteOpt(response, position, query, rcode, 0) : position;
     }

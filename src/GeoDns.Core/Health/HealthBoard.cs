@@ -92,6 +92,9 @@ public sealed class MemberSlot
     /// <summary>What the query path reads: may this member be handed out now?</summary>
     public bool Usable => _usable;
 
+    /// <summary>Whether an operator drained this member's region (read by the query path only for a pinned pool).</summary>
+    public bool RegionDrained => _board.IsDrained(Region);
+
     public HealthStatus Local { get; private set; }
 
     public DateTimeOffset LocalSince { get; private set; }

@@ -56,6 +56,18 @@ public sealed class OverrideState
 
     public bool IsEmpty => DrainedRegions.IsEmpty && Members.IsEmpty && Pins.IsEmpty;
 
+    /// <summary>
+    /// Pins to a drained region, as (pool, region). Drain wins: the pool selector answers such a
+    /// pool as if unpinned until the region is undrained, when the pin is in force again.
+    /// </summary>
+    public IReadOnlyList<(string Pool, string Region)> PinsOverriddenByDrain =>
+        [.. Pins.Where(p => DrainedRegions.Contains(p.Value)).Select(p => (p.Key, p.Value))];
+
+    /// <summary>Overrides that cancel each other, for the operator (the admin API shows them with every override listing).</summary>
+    public IReadOnlyList<string> Conflicts() =>
+        [.. PinsOverriddenByDrain.Select(p =>
+            $"pool {p.Pool} is pinned to region {p.Region}, but region {p.Region} is drained: drain wins, the pool answers as if unpinned until the region is undrained")];
+
     public OverrideState With(OverrideChange change)
     {
         var fields = ToFields().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

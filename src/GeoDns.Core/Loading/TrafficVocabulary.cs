@@ -29,5 +29,7 @@ public sealed class TrafficVocabulary : ITrafficVocabulary
 
     public bool CanBeFallback(string policy) => Policies.TryGet(policy, out var p) && p.CanBeFallback;
 
+    public bool UsesWeights(string policy) => Policies.TryGet(policy, out var p) && p.UsesWeights;
+
     public SettingsSchema? CheckSettings(string kind) => Checks.TryGet(kind, out var k) ? k.Settings : null;
 }

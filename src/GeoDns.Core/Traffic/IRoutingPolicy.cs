@@ -17,6 +17,9 @@ public interface IRoutingPolicy
     /// <summary>Whether a pool may name it as <c>fallback=</c> (geo cannot fall back to itself).</summary>
     bool CanBeFallback => true;
 
+    /// <summary>Whether it chooses among members by their <c>weight=</c> (through <see cref="WeightedChoice"/>).</summary>
+    bool UsesWeights => false;
+
     /// <summary>The keys this policy adds to <c>POOL</c> lines (validated by the zone parser).</summary>
     SettingsSchema Settings => SettingsSchema.Empty;
 

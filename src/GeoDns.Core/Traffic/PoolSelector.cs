@@ -73,7 +73,11 @@ public static class PoolSelector
         return count;
     }
 
-    /// <summary>The pinned region, when the pin names one that has an enabled member of this pool.</summary>
+    /// <summary>
+    /// The pinned region, when the pin names one that has an enabled member of this pool and is
+    /// not drained. Drain is the emergency lever and wins over a pin: a pool pinned to a drained
+    /// region answers as if unpinned (docs/shared-state.md, "Pins and drains").
+    /// </summary>
     private static string? Pin(PoolModel pool, SelectionTrace? trace)
     {
         string? pin = pool.Slot.PinnedRegion;
@@ -86,6 +90,12 @@ public static class PoolSelector
         {
             if (member.Enabled && string.Equals(member.RegionName, pin, StringComparison.Ordinal))
             {
+                if (member.Slot.RegionDrained)
+                {
+                    trace?.Add($"operator pin to region {pin} ignored: the region is drained (drain wins), answering as if unpinned");
+                    return null;
+                }
+
                 trace?.Add($"operator pin: answering only from region {pin}");
                 return pin;
             }

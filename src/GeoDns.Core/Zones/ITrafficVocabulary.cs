@@ -17,6 +17,9 @@ public interface ITrafficVocabulary
     /// <summary>Whether a pool can fall back to this policy when its own finds no answer (geo cannot).</summary>
     bool CanBeFallback(string policy);
 
+    /// <summary>Whether the policy chooses among members by <c>weight=</c> (weighted, and geo and nearest inside a region).</summary>
+    bool UsesWeights(string policy);
+
     IEnumerable<string> CheckKinds { get; }
 
     /// <summary>Every key a <c>$CHECK</c> of this kind accepts, or null when no checker runs it.</summary>

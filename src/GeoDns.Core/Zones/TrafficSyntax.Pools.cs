@@ -47,14 +47,16 @@ internal sealed partial class TrafficSyntax
         _pools[owner] = pool; // registered even if a key is bad, so its MEMBER lines do not cascade errors
         var policyKeys = new List<(KeyValue Kv, string Key, string Value)>();
         Token stickyToken = default;
+        bool ok = true; // every bad setting is reported (the pool stays registered for its MEMBER lines)
         while (!r.AtEnd)
         {
             if (!ReadSetting(r, seen, "POOL", out var kv, out string key, out string value))
             {
-                return;
+                ok = false;
+                continue;
             }
 
-            bool ok = key switch
+            bool good = key switch
             {
                 "policy" => IsPolicy(r, kv.Value, value, "policy", out pool.Policy),
                 "fallback" => IsPolicy(r, kv.Value, value, "fallback", out pool.Fallback),
@@ -67,15 +69,15 @@ internal sealed partial class TrafficSyntax
                     ? Set(out stickyToken, kv.Value) : r.Error(kv.Value, $"bad sticky '{value}': only 'subnet'"),
                 _ => Add(policyKeys, (kv, key, value)) is null,
             };
-            if (!ok)
+            if (good)
             {
-                return;
+                settings[key] = value;
             }
 
-            settings[key] = value;
+            ok &= good;
         }
 
-        if (!PolicyKeys(r, pool, policyKeys, settings))
+        if (!PolicyKeys(r, pool, policyKeys, settings) || !ok)
         {
             return;
         }
@@ -160,7 +162,8 @@ internal sealed partial class TrafficSyntax
         {
             if (!ReadSetting(r, seen, "MEMBER", out var kv, out string key, out string value))
             {
-                return;
+                ok = false;
+                continue;
             }
 
             ok &= key switch
@@ -178,7 +181,8 @@ internal sealed partial class TrafficSyntax
             settings[key] = value;
         }
 
-        if (!ok || !MemberCheckKeys(r, location, check ?? pool.Check, checkKeys, settings))
+        // The check keys are validated even after a bad weight or priority, so every error shows.
+        if (!MemberCheckKeys(r, location, check ?? pool.Check, checkKeys, settings) || !ok)
         {
             return;
         }
@@ -260,6 +264,14 @@ internal sealed partial class TrafficSyntax
                 _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Location, $"POOL at {pool.Owner} has no MEMBER lines"));
             }
 
+            if (pool.Members.Count > 0 && pool.Members.All(m => m.Weight == 0) && WeightedBy(pool) is { } weighted)
+            {
+                // WeightedChoice draws evenly when the weights sum to 0: weight 0 everywhere turns nothing off.
+                _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Warning, pool.Location,
+                    $"every member of the pool at {pool.Owner} has weight=0: weight 0 only ranks a member after those with a weight, " +
+                    $"so {weighted} picks among these with equal chances, as if each weight were 1 (enabled=false takes a member out)"));
+            }
+
             if (pool.Members.Count > PoolDefinition.MaxMembers)
             {
                 _diagnostics.Add(new ZoneDiagnostic(DiagnosticSeverity.Error, pool.Members[PoolDefinition.MaxMembers].Location,
@@ -312,6 +324,13 @@ internal sealed partial class TrafficSyntax
                 target = name.ToString();
                 return true;
         }
+    }
+
+    /// <summary>The first of the pool's policy, fallback and if-all-down policy that picks by weight, as key=name; null if none does.</summary>
+    private string? WeightedBy(PoolBuilder pool)
+    {
+        (string Key, string? Name)[] policies = [("policy", pool.Policy ?? "failover"), ("fallback", pool.Fallback), ("if-all-down", pool.IfAllDown)];
+        return policies.Where(p => p.Name is not null && _vocabulary.UsesWeights(p.Name)).Select(p => $"{p.Key}={p.Name}").FirstOrDefault();
     }
 
     private bool IsPolicy(EntryReader r, Token t, string value, string what, out string? result)

@@ -50,14 +50,16 @@ internal sealed partial class TrafficSyntax
         double? lat = null;
         double? lon = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool ok = true; // every bad setting is reported, then the region is not declared
         while (!r.AtEnd)
         {
             if (!ReadSetting(r, seen, "region", out var kv, out string key, out string value))
             {
-                return;
+                ok = false;
+                continue;
             }
 
-            bool ok = key switch
+            ok &= key switch
             {
                 "continents" => ForEachItem(r, kv.Value, value, item =>
                 {
@@ -77,10 +79,11 @@ internal sealed partial class TrafficSyntax
                 "lon" => ParseCoordinate(r, kv.Value, value, 180, "longitude", out lon),
                 _ => r.Error(kv.Key, $"unknown $REGION key '{key}' (use continents, countries, cidrs, asns, lat, lon)"),
             };
-            if (!ok)
-            {
-                return;
-            }
+        }
+
+        if (!ok)
+        {
+            return;
         }
 
         if (lat.HasValue != lon.HasValue)
@@ -127,7 +130,8 @@ internal sealed partial class TrafficSyntax
         {
             if (!ReadSetting(r, seen, "check", out var kv, out string key, out string value))
             {
-                return;
+                ok = false;
+                continue;
             }
 
             last = kv.Value;

@@ -133,6 +133,13 @@ internal sealed partial class ZoneParser
                 break;
             }
 
+            if (span[0] == '-' && span.Length > 1 && char.IsAsciiDigit(span[1]))
+            {
+                // A number where the TTL goes: no type starts with '-' (otherwise "unknown type '-5'").
+                r.Error(t, $"bad TTL '{EntryReader.Shorten(span)}': a TTL cannot be negative (0 to {TimeValues.MaxTtl} seconds, or units s, m, h, d, w)");
+                return;
+            }
+
             if (char.IsAsciiDigit(span[0]))
             {
                 if (ttl is not null)

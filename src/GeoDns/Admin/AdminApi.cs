@@ -284,6 +284,9 @@ public static class AdminApi
         drainedRegions = state.DrainedRegions,
         members = state.Members.Select(p => new { pool = p.Key.Pool, member = p.Key.Member, state = p.Value == MemberOverride.ForceUp ? "up" : "down" }),
         pins = state.Pins.Select(p => new { pool = p.Key, region = p.Value }),
+
+        // A pin to a drained region is kept but has no effect while the drain lasts (drain wins).
+        conflicts = state.Conflicts(),
     };
 
     private static object Status(HealthBoard board, IOverrideStore overrides, ISharedStateView view)

@@ -1,37 +1,35 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using GeoDns.Core;
 using GeoDns.Health;
-using GeoDns.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;
 
 /// <summary>
-/// Loads the zones, opens the UDP and TCP listeners, and reloads on SIGHUP or file changes.
+/// Loads the zones, starts the UDP and TCP listeners (bound earlier by <see cref="DnsListeners"/>),
+/// and reloads on SIGHUP or file changes.
 /// Ready (for <c>/readyz</c>) from the moment the listeners answer until the host stops.
 /// </summary>
 public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCheck
 {
     private readonly GeoDnsOptions _options;
-    private readonly QueryProcessor _processor;
     private readonly ZoneStore _zones;
     private readonly HealthMonitor _health;
-    private readonly ILoggerFactory _loggers;
+    private readonly DnsListeners _listeners;
     private readonly ILogger<DnsServerService> _logger;
-    private readonly List<IDisposable> _listeners = [];
     private PosixSignalRegistration? _hangup;
     private ZoneWatcher? _watcher;
     private volatile bool _answering;
 
-    public DnsServerService(GeoDnsOptions options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
+    /// <param name="listeners">The DNS sockets, already bound; they start answering once the zones and the first health round are in.</param>
+    public DnsServerService(GeoDnsOptions options, ZoneStore zones, HealthMonitor health, DnsListeners listeners,
+        ILoggerFactory loggers)
     {
         _health = health;
         _options = options;
-        _processor = processor;
         _zones = zones;
-        _loggers = loggers;
+        _listeners = listeners;
         _logger = loggers.CreateLogger<DnsServerService>();
     }
 
@@ -61,26 +59,10 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
         // The first round of health checks decides before the first answer (bounded by the longest timeout).
         await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var endpoints = (_options.Dns.Count == 0 ? [GeoDnsOptions.DefaultDns] : _options.Dns).Select(EndPoints.Parse).ToList();
         int threads = _options.UdpThreads > 0 ? _options.UdpThreads : Environment.ProcessorCount;
-        var udpEndPoints = new List<IPEndPoint>();
-        foreach (var endpoint in endpoints)
-        {
-            var udp = new UdpListener(endpoint, _processor, _loggers.CreateLogger<UdpListener>());
-            _listeners.Add(udp);
-
-            // Port 0 asks for any free port; TCP takes the same one UDP got.
-            var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
-            var tcp = new DnsTcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<DnsTcpListener>(),
-                TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections);
-            _listeners.Add(tcp);
-            udp.Start(threads);
-            tcp.Start();
-            udpEndPoints.Add(udp.LocalEndPoint);
-            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", udp.LocalEndPoint, threads);
-        }
-
-        UdpEndPoints = udpEndPoints;
+        _listeners.Start(threads, endpoint =>
+            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));
+        UdpEndPoints = _listeners.UdpEndPoints;
         _answering = true;
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
@@ -142,11 +124,6 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         _hangup = null;
         _watcher?.Dispose();
         _watcher = null;
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
-
-        _listeners.Clear();
+        _listeners.Dispose();
     }
 }

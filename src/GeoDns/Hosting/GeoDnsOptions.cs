@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace GeoDns.Hosting;
 
 /// <summary>Settings of <c>geodns serve</c>, bound from appsettings.json, GEODNS_ variables and the command line.</summary>
@@ -32,4 +34,27 @@ public sealed class GeoDnsOptions
     public string? AdminTokenFile { get; set; }
 
     public static readonly string DefaultDns = "127.0.0.1:5353";
+
+    /// <summary>The <see cref="Dns"/> addresses parsed (the default when none is given); a malformed one is a <see cref="FormatException"/>.</summary>
+    public IReadOnlyList<IPEndPoint> DnsEndPoints() => [.. (Dns.Count == 0 ? [DefaultDns] : Dns).Select(EndPoints.Parse)];
+
+    /// <summary>Throws, naming the setting and its value, for a value the server cannot run with.</summary>
+    public void Validate()
+    {
+        _ = DnsEndPoints();
+        if (UdpThreads < 0)
+        {
+            throw new FormatException($"--udp-threads {UdpThreads}: give a number of threads, or 0 for one per core");
+        }
+
+        if (TcpIdleTimeoutSeconds <= 0)
+        {
+            throw new FormatException($"TcpIdleTimeoutSeconds {TcpIdleTimeoutSeconds}: give a number of seconds above 0");
+        }
+
+        if (TcpMaxConnections <= 0)
+        {
+            throw new FormatException($"TcpMaxConnections {TcpMaxConnections}: give a number above 0");
+        }
+    }
 }

@@ -15,12 +15,14 @@ namespace GeoDns.Hosting;
 public static class GeoDnsSetup
 {
     /// <summary>
-    /// Registers the whole server for <paramref name="options"/>. Invalid settings (an
-    /// <c>--instance</c> with spaces, a malformed <c>--redis</c> or <c>--admin</c>, an unreadable
-    /// token file) throw here, before anything starts.
+    /// Registers the whole server for <paramref name="options"/>. Invalid settings (a malformed
+    /// <c>--dns</c>, a negative <c>--udp-threads</c>, an <c>--instance</c> with spaces, a malformed
+    /// <c>--redis</c> or <c>--admin</c>, an unreadable token file) throw here, before anything starts.
     /// </summary>
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
+        options.Validate();
+
         // The shared singletons: registered here and nowhere else.
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
@@ -51,6 +53,7 @@ public static class GeoDnsSetup
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
                 [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)])], sp.GetRequiredService<ILogger<ZoneStore>>());
         });
+        services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
         services.AddSingleton<DnsServerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());

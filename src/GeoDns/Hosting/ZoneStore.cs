@@ -67,6 +67,12 @@ public sealed class ZoneStore
                 return 1;
             }
 
+            if (builds.Count == 0)
+            {
+                _logger.LogWarning("No *.zone files in {Directory}: no zone is served (each zone is a file named <zone>.zone)",
+                    Path.GetFullPath(_directory));
+            }
+
             int failed = 0;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var build in builds)

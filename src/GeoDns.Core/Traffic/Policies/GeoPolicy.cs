@@ -15,6 +15,8 @@ public sealed class GeoPolicy : IRoutingPolicy
 
     public bool UsesLocation => true;
 
+    public bool UsesWeights => true;
+
     public bool CanBeFallback => false;
 
     public int Select(ref SelectionContext context, Span<int> chosen)

@@ -14,6 +14,8 @@ public sealed class NearestPolicy : IRoutingPolicy
 
     public bool UsesLocation => true;
 
+    public bool UsesWeights => true;
+
     public int Select(ref SelectionContext context, Span<int> chosen)
     {
         var location = context.Location();

@@ -11,6 +11,8 @@ public sealed class WeightedPolicy : IRoutingPolicy
 
     public bool UsesLocation => false;
 
+    public bool UsesWeights => true;
+
     public int Select(ref SelectionContext context, Span<int> chosen) =>
         WeightedChoice.Pick(ref context, context.Candidates, chosen);
 }
