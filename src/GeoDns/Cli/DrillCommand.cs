@@ -167,7 +167,7 @@ public static class DrillCommand
         /// <summary>Polls every DNS instance until <paramref name="done"/> holds for its answer (and every other admin API lists the change); false if one ran out of time.</summary>
         private async Task<bool> MeasureAsync(string label, IEnumerable<AdminClient> others, bool drained, Func<List<string>?, bool> done, Stopwatch watch, CancellationToken cancellation)
         {
-            var lines = new List<(long At, string Line, bool Ok)>();
+            var lines = new List<(long At, string Line, bool Ok, bool Dns)>();
             var tasks = dns.Select(async endpoint =>
             {
                 List<string>? last = null;
@@ -177,13 +177,13 @@ public static class DrillCommand
                     if (done(last))
                     {
                         long at = watch.ElapsedMilliseconds;
-                        return (at, $"{label,-9} {endpoint} after {at} ms: answers {Describe(last)}", true);
+                        return (at, $"{label,-9} {endpoint} after {at} ms: answers {Describe(last)}", true, true);
                     }
 
                     await Task.Delay(PollInterval, cancellation).ConfigureAwait(false);
                 }
 
-                return (watch.ElapsedMilliseconds, $"{label,-9} {endpoint} NOT within {limit.TotalSeconds:0.###} s: still answers {Describe(last)}", false);
+                return (watch.ElapsedMilliseconds, $"{label,-9} {endpoint} NOT within {limit.TotalSeconds:0.###} s: still answers {Describe(last)}", false, true);
             }).Concat(others.Select(async admin =>
             {
                 while (watch.Elapsed < limit)
@@ -192,25 +192,25 @@ public static class DrillCommand
                     if (overrides.GetProperty("drainedRegions").EnumerateArray().Any(r => r.GetString() == region) == drained)
                     {
                         long at = watch.ElapsedMilliseconds;
-                        return (at, $"{"api:",-9} {admin.Server} lists {region} {(drained ? "drained" : "undrained")} after {at} ms", true);
+                        return (at, $"{"api:",-9} {admin.Server} lists {region} {(drained ? "drained" : "undrained")} after {at} ms", true, false);
                     }
 
                     await Task.Delay(PollInterval * 5, cancellation).ConfigureAwait(false);
                 }
 
-                return (watch.ElapsedMilliseconds, $"{"api:",-9} {admin.Server} does NOT list {region} {(drained ? "drained" : "undrained")} within {limit.TotalSeconds:0.###} s", false);
+                return (watch.ElapsedMilliseconds, $"{"api:",-9} {admin.Server} does NOT list {region} {(drained ? "drained" : "undrained")} within {limit.TotalSeconds:0.###} s", false, false);
             })).ToList();
             foreach (var result in await Task.WhenAll(tasks).ConfigureAwait(false))
             {
                 lines.Add(result);
             }
 
-            foreach (var (_, line, _) in lines.OrderBy(l => l.At))
+            foreach (var (_, line, _, _) in lines.OrderBy(l => l.At))
             {
                 output.WriteLine(line);
             }
 
-            _slowest[label.TrimEnd(':')] = lines.Max(l => l.At);
+            _slowest[label.TrimEnd(':')] = lines.Where(l => l.Dns).Max(l => l.At);
             return lines.All(l => l.Ok);
         }
 
