@@ -13,8 +13,16 @@ internal static class Program
             return verb switch
             {
                 "serve" => ServeCommand.Run(rest),
-                "explain" => ExplainCommand.Run(rest, Console.Out),
-                "check" => rest.Length == 1 ? CheckCommand.Run(rest[0], Console.Out) : Usage("geodns check DIR"),
+                "explain" => ExplainCommand.Run(rest, Console.Out, Console.Error),
+                "check" => CheckCommand.Run(rest, Console.Out, Console.Error),
+                "status" => ServerVerbs.Status(rest),
+                "drain" => ServerVerbs.Drain(rest, drained: true),
+                "undrain" => ServerVerbs.Drain(rest, drained: false),
+                "force" => ServerVerbs.Force(rest),
+                "pin" => ServerVerbs.Pin(rest),
+                "unpin" => ServerVerbs.Unpin(rest),
+                "reload" => ServerVerbs.Reload(rest),
+                "drill" => DrillCommand.Run(rest),
                 "help" or "--help" or "-h" => Help(),
                 "version" or "--version" => Version(),
                 _ => Usage($"unknown command '{verb}'"),
@@ -29,8 +37,7 @@ internal static class Program
 
     private static int Usage(string message)
     {
-        Console.Error.WriteLine($"geodns: {message}");
-        Console.Error.WriteLine("Run 'geodns help' for the commands.");
+        Console.Error.WriteLine($"geodns: {message} (run 'geodns help' for the commands)");
         return 2;
     }
 
@@ -56,6 +63,22 @@ internal static class Program
             geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] [--zones DIR] [--geoip FILE] [--geoip-asn FILE]
                 Answer one query offline as serve would (no live health) and say why: CNAMEs, wildcards, and for a
                 pool the client's location, region, candidates, answer; else NXDOMAIN, NODATA, referral or REFUSED.
+            geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] --server URL [--json]
+                The same, answered by a running server from the snapshot it serves, with its live health and overrides.
+
+            Against a running server's admin API (--server URL, default http://127.0.0.1:8053; changes need
+            --token-file FILE or GEODNS_TOKEN_FILE; --json prints the API's JSON):
+            geodns status                          pools and members: region, state, since, votes, override
+            geodns drain REGION | undrain REGION   take a region out of every answer, or give it back
+            geodns force POOL MEMBER up|down|auto  force a member's state, or hand it back to health checks
+            geodns pin POOL REGION | unpin POOL    answer a pool from one region only, or from all again
+            geodns reload                          reload the zones now (as SIGHUP); zone errors as file:line:column
+            geodns drill REGION --name NAME [--server URL]... [--dns ADDR:PORT]... [--timeout 30s]
+                Drain REGION, time how long each DNS instance takes to stop answering NAME from it, undrain, time the way back.
+            Exit codes: 0 done, 1 failed (zone errors, not a pool, an instance that did not move), 2 usage,
+            3 server unreachable, 4 token refused (401/403), 5 unknown pool, member, region or name (404).
+            'geodns VERB --help' describes each verb's options.
+
             geodns version
             """);
         return 0;

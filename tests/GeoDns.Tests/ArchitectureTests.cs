@@ -17,7 +17,13 @@ public sealed class ArchitectureTests
         Assert.That(Host.Value.Edges.Keys, Is.SupersetOf(new[]
         {
             "GeoDns", "GeoDns.Cli", "GeoDns.Hosting", "GeoDns.Server", "GeoDns.Health", "GeoDns.Redis", "GeoDns.Geo", "GeoDns.Admin",
+            "GeoDns.Explain",
         }));
+
+    /// <summary>Explain is shared by Cli (offline) and Admin (live): it stands on the Core alone.</summary>
+    [Test]
+    public void ExplainImportsNoHostNamespace() =>
+        Assert.That(Host.Value.Edges["GeoDns.Explain"], Is.Empty);
 
     [Test]
     public void HostNamespacesHaveNoCycle()

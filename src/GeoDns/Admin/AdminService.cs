@@ -19,11 +19,14 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
     private readonly ISharedStateView _view;
     private readonly IEnumerable<IReadinessCheck> _readiness;
     private readonly ILogger _logger;
+    private readonly IServedZones? _zones;
     private WebApplication? _app;
 
+    /// <param name="zones">The served zones, for live explain and reload (none in a host that serves no zones).</param>
     public AdminService(AdminOptions options, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
-        IEnumerable<IReadinessCheck> readiness, ILogger<AdminService> logger)
+        IEnumerable<IReadinessCheck> readiness, ILogger<AdminService> logger, IServedZones? zones = null)
     {
+        _zones = zones;
         _options = options;
         _board = board;
         _overrides = overrides;
@@ -47,6 +50,7 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         var app = builder.Build();
         AdminApi.LimitBodies(app);
         AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness);
+        AdminApi.MapZones(app, _zones, _board, _view, _options.Token, _logger);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -1,6 +1,7 @@
+using System.CommandLine;
+using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Zones.Parsing;
-using GeoDns.Core.Health;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +10,13 @@ namespace GeoDns.Cli;
 /// <summary><c>geodns check DIR</c>: every error of every zone file, exit 1 if any.</summary>
 public static class CheckCommand
 {
+    public static int Run(string[] args, TextWriter output, TextWriter? errors = null)
+    {
+        var folder = Verb.Positional("DIR", "the zones folder");
+        var command = new Command("check", "Report every error of every zone file in DIR as file:line:column; exit 1 if there is any.") { folder };
+        return Verb.Run(command, args, errors ?? output, parsed => Run(parsed.GetValue(folder)!, output));
+    }
+
     public static int Run(string directory, TextWriter output)
     {
         if (!Directory.Exists(directory))

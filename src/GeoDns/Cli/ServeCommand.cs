@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GeoDns.Hosting;
 using Microsoft.Extensions.Hosting;
 
@@ -6,32 +7,58 @@ namespace GeoDns.Cli;
 /// <summary><c>geodns serve</c>: the long-running server (built by <see cref="GeoDnsHost"/>).</summary>
 public static class ServeCommand
 {
-    public static readonly (string Option, string Key, bool Repeatable)[] Options =
+    /// <summary>Each option and the configuration key it sets (repeatable ones as <c>Dns:0</c>, <c>Dns:1</c>, as configuration binds lists).</summary>
+    private static readonly (string Option, string Key, bool Repeatable, string HelpName, string Description)[] Settings =
     [
-        ("--zones", "Zones", false),
-        ("--dns", "Dns", true),
-        ("--udp-threads", "UdpThreads", false),
-        ("--admin", "Admin", false),
-        ("--admin-token-file", "AdminTokenFile", false),
-        ("--redis", "Redis", false),
-        ("--instance", "Instance", false),
-        ("--geoip", "GeoIp", false),
-        ("--geoip-asn", "GeoIpAsn", false),
-        ("--log-format", "LogFormat", false),
-        ("--config", "ConfigFile", false),
+        ("--zones", "Zones", false, "DIR", "folder of <zone>.zone files (default ./zones)"),
+        ("--dns", "Dns", true, "ADDR:PORT", "where to answer DNS, UDP and TCP; repeat for several (default 127.0.0.1:5353)"),
+        ("--udp-threads", "UdpThreads", false, "N", "UDP receive threads per address (default one per core)"),
+        ("--admin", "Admin", false, "ADDR:PORT", "admin HTTP API (default off)"),
+        ("--admin-token-file", "AdminTokenFile", false, "FILE", "bearer token for mutating admin calls"),
+        ("--redis", "Redis", false, "CONFIG", "StackExchange.Redis configuration to share health and overrides"),
+        ("--instance", "Instance", false, "NAME", "this instance's name in shared health votes (default the host name)"),
+        ("--geoip", "GeoIp", false, "FILE", "MaxMind GeoIP2/GeoLite2 City or Country database"),
+        ("--geoip-asn", "GeoIpAsn", false, "FILE", "MaxMind ASN database"),
+        ("--log-format", "LogFormat", false, "text|json", "log line format"),
+        ("--config", "ConfigFile", false, "FILE", "a JSON settings file read after appsettings.json and GEODNS_ variables"),
     ];
 
     public static int Run(string[] args)
     {
-        var commandLine = new CommandLine(Options);
-        if (commandLine.Parse(args) is { } error)
+        var options = Settings.Select(s => (Setting: s, Option: s.Repeatable
+            ? (Option)Verb.Repeated(s.Option, s.HelpName, s.Description)
+            : Verb.Text(s.Option, s.HelpName, s.Description))).ToList();
+        var command = new Command("serve",
+            "Serve the zones. Settings may also come from appsettings.json and GEODNS_* environment variables " +
+            "(GEODNS_ZONES, GEODNS_DNS__0, ...); the command line wins. SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.");
+        foreach (var (_, option) in options)
         {
-            Console.Error.WriteLine($"geodns serve: {error}");
-            return 2;
+            command.Add(option);
         }
 
-        using var host = GeoDnsHost.Build(commandLine.Values);
-        host.Run();
-        return 0;
+        return Verb.Run(command, args, Console.Error, parsed =>
+        {
+            // Only what the command line says: appsettings.json and GEODNS_ variables fill in the rest.
+            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (setting, option) in options.Where(o => parsed.Given(o.Option)))
+            {
+                if (option is Option<string[]> repeated)
+                {
+                    var given = parsed.GetValue(repeated) ?? [];
+                    for (int i = 0; i < given.Length; i++)
+                    {
+                        values[$"{setting.Key}:{i}"] = given[i];
+                    }
+                }
+                else
+                {
+                    values[setting.Key] = parsed.GetValue((Option<string>)option);
+                }
+            }
+
+            using var host = GeoDnsHost.Build(values);
+            host.Run();
+            return ExitCodes.Ok;
+        });
     }
 }

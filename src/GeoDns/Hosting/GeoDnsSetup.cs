@@ -50,10 +50,16 @@ public static class GeoDnsSetup
         {
             var traffic = sp.GetRequiredService<TrafficZones>();
             var health = sp.GetRequiredService<HealthMonitor>();
+            var served = sp.GetRequiredService<ServedZones>();
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)])], sp.GetRequiredService<ILogger<ZoneStore>>());
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
+
+        // What the admin API explains from and reloads with (live explain, POST /api/v1/reload).
+        services.AddSingleton(sp => new ServedZones(sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TrafficCompiler>(),
+            sp.GetRequiredService<ZonePipeline>(), () => sp.GetRequiredService<ZoneStore>()));
+        services.AddSingleton<IServedZones>(sp => sp.GetRequiredService<ServedZones>());
         services.AddSingleton<DnsServerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());

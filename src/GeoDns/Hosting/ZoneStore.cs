@@ -48,7 +48,13 @@ public sealed class ZoneStore
     /// Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with
     /// errors (1 when the folder itself cannot be read: nothing changes then).
     /// </summary>
-    public int Reload()
+    public int Reload() => ReloadWithBuilds().Failed;
+
+    /// <summary>
+    /// <see cref="Reload"/>, and what it read: every file's build (diagnostics included) and the
+    /// folder's error. Returns once the new snapshot is the one served. Reloads run one at a time.
+    /// </summary>
+    public ZoneReload ReloadWithBuilds()
     {
         lock (_reloadLock)
         {
@@ -64,7 +70,7 @@ public sealed class ZoneStore
                     Notify(builds); // none: lets what waits for the first load (health's first round) go on
                 }
 
-                return 1;
+                return new ZoneReload(1, builds, folderError);
             }
 
             if (builds.Count == 0)
@@ -113,7 +119,7 @@ public sealed class ZoneStore
             _loadedOnce = true;
             Interlocked.Increment(ref _reloads);
             Notify(builds);
-            return failed;
+            return new ZoneReload(failed, builds, null);
         }
     }
 
@@ -125,3 +131,6 @@ public sealed class ZoneStore
         }
     }
 }
+
+/// <summary>One reload: how many zone files had errors, every file's build, and the folder's error when it could not be listed.</summary>
+public sealed record ZoneReload(int Failed, IReadOnlyList<ZoneBuild> Builds, string? FolderError);

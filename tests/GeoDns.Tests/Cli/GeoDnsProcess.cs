@@ -52,9 +52,9 @@ internal sealed class GeoDnsProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string arguments, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string arguments, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
-        using var process = Start(arguments);
+        using var process = Start(arguments, environment);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await process._process.WaitForExitAsync(cts.Token);
         process._process.WaitForExit();

@@ -30,6 +30,9 @@ internal sealed class ServeInstance : IDisposable
 
     public IPEndPoint Dns { get; }
 
+    /// <summary>The admin API's address (null without a token file).</summary>
+    public Uri? Admin => _http.BaseAddress;
+
     public string Output => _process.Output;
 
     /// <summary>Starts <c>geodns serve</c> on <paramref name="zones"/>; with <paramref name="tokenFile"/> it also gets an admin port.</summary>

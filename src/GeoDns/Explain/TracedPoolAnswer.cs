@@ -3,7 +3,7 @@ using GeoDns.Core.Dns;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Wire;
 
-namespace GeoDns.Cli;
+namespace GeoDns.Explain;
 
 /// <summary>
 /// Stands in for a pool's <see cref="PoolAnswer"/> while <c>geodns explain</c> writes one reply:

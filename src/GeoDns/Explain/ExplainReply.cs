@@ -2,7 +2,7 @@ using GeoDns.Core.Dns;
 using GeoDns.Core.Wire;
 using GeoDns.Core.Zones.RData;
 
-namespace GeoDns.Cli;
+namespace GeoDns.Explain;
 
 /// <summary>
 /// A reply the server's writer produced, read back for <c>geodns explain</c>: header facts and
