@@ -77,6 +77,7 @@ public sealed class MemberSlot
 {
     private readonly HealthBoard _board;
     private volatile bool _usable = true;
+    private volatile bool _overridden;
 
     internal MemberSlot(MemberKey key, string region, HealthBoard board)
     {
@@ -91,6 +92,9 @@ public sealed class MemberSlot
 
     /// <summary>What the query path reads: may this member be handed out now?</summary>
     public bool Usable => _usable;
+
+    /// <summary>Read by the query path too: is an operator override (forced state, drained region) in force on this member?</summary>
+    public bool Overridden => _overridden;
 
     public HealthStatus Local { get; private set; }
 
@@ -143,15 +147,20 @@ public sealed class MemberSlot
     public void Recompute()
     {
         bool usable;
+        bool overridden;
         lock (this)
         {
+            bool drained = _board.IsDrained(Region);
             usable = Override switch
             {
                 MemberOverride.ForceUp => true,
                 MemberOverride.ForceDown => false,
-                _ => !_board.IsDrained(Region) && Shared != HealthStatus.Down,
+                _ => !drained && Shared != HealthStatus.Down,
             };
+            overridden = Override != MemberOverride.Auto || drained;
         }
+
+        _overridden = overridden;
 
         if (usable != _usable)
         {

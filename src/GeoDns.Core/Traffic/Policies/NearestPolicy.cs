@@ -19,6 +19,7 @@ public sealed class NearestPolicy : IRoutingPolicy
         if (!location.HasCoordinates)
         {
             context.Trace?.Add("nearest: client coordinates unknown: members in failover order");
+            context.Reason = DecisionReason.Fallback;
             return FailoverPolicy.Instance.Select(ref context, chosen);
         }
 
@@ -45,6 +46,7 @@ public sealed class NearestPolicy : IRoutingPolicy
         if (best is null)
         {
             context.Trace?.Add("nearest: no region with coordinates has a usable member: members in failover order");
+            context.Reason = DecisionReason.Fallback;
             return FailoverPolicy.Instance.Select(ref context, chosen);
         }
 
@@ -54,6 +56,7 @@ public sealed class NearestPolicy : IRoutingPolicy
             trace.Add($"nearest: region {best.Name}");
         }
 
+        context.Reason = DecisionReason.GeoMatch;
         int count = context.CandidatesIn(best, inRegion);
         return WeightedChoice.Pick(ref context, inRegion[..count], chosen);
     }
