@@ -20,13 +20,17 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
     private readonly HealthMonitor _health;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<DnsServerService> _logger;
+    private readonly DnsMetrics? _metrics;
     private readonly List<IDisposable> _listeners = [];
     private PosixSignalRegistration? _hangup;
     private ZoneWatcher? _watcher;
     private volatile bool _answering;
 
-    public DnsServerService(GeoDnsOptions options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers)
+    /// <param name="metrics">Where the listeners count queries; null when metrics are off.</param>
+    public DnsServerService(GeoDnsOptions options, QueryProcessor processor, ZoneStore zones, HealthMonitor health, ILoggerFactory loggers,
+        DnsMetrics? metrics = null)
     {
+        _metrics = metrics;
         _health = health;
         _options = options;
         _processor = processor;
@@ -51,7 +55,7 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
         using (LoadWithoutCollections())
         {
-            _zones.Reload();
+            _zones.Reload("start");
         }
 
         // Loading a large zone leaves the heap at the loader's peak (1M records: ~1 GB resident
@@ -66,13 +70,13 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         var udpEndPoints = new List<IPEndPoint>();
         foreach (var endpoint in endpoints)
         {
-            var udp = new UdpListener(endpoint, _processor, _loggers.CreateLogger<UdpListener>());
+            var udp = new UdpListener(endpoint, _processor, _loggers.CreateLogger<UdpListener>(), _metrics);
             _listeners.Add(udp);
 
             // Port 0 asks for any free port; TCP takes the same one UDP got.
             var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
             var tcp = new DnsTcpListener(tcpEndPoint, _processor, _loggers.CreateLogger<DnsTcpListener>(),
-                TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections);
+                TimeSpan.FromSeconds(_options.TcpIdleTimeoutSeconds), _options.TcpMaxConnections, _metrics);
             _listeners.Add(tcp);
             udp.Start(threads);
             tcp.Start();
@@ -85,12 +89,11 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            _logger.LogInformation("SIGHUP: reloading zones");
-            ThreadPool.QueueUserWorkItem(_ => _zones.Reload());
+            ThreadPool.QueueUserWorkItem(_ => _zones.Reload("SIGHUP"));
         });
         if (_options.WatchZones)
         {
-            _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload(), _logger);
+            _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload("file change"), _logger);
         }
     }
 

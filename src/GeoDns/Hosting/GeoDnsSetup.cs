@@ -16,8 +16,8 @@ public static class GeoDnsSetup
 {
     /// <summary>
     /// Registers the whole server for <paramref name="options"/>. Invalid settings (an
-    /// <c>--instance</c> with spaces, a malformed <c>--redis</c> or <c>--admin</c>, an unreadable
-    /// token file) throw here, before anything starts.
+    /// <c>--instance</c> with spaces, a malformed <c>--redis</c>, <c>--admin</c> or <c>--otlp</c>, an
+    /// unreadable token file, an <c>--nsid</c> too long) throw here, before anything starts.
     /// </summary>
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
@@ -25,7 +25,11 @@ public static class GeoDnsSetup
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
-        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
+        byte[] nsid = options.NsidBytes();
+        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty) { Nsid = nsid });
+
+        // Metrics first: the meter provider starts before anything it counts (the first zone load).
+        services.AddGeoDnsMetrics(options);
 
         // Traffic management: where clients are, the policies and checkers zone files may name,
         // and the pipeline that builds zones with their pools.
@@ -49,7 +53,8 @@ public static class GeoDnsSetup
             var traffic = sp.GetRequiredService<TrafficZones>();
             var health = sp.GetRequiredService<HealthMonitor>();
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)])], sp.GetRequiredService<ILogger<ZoneStore>>());
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)])], sp.GetRequiredService<ILogger<ZoneStore>>(),
+                sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsServerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
