@@ -157,7 +157,7 @@ public static class AdminApi
         {
             var result = await overrides.ApplyAsync(change, ct).ConfigureAwait(false);
             AdminLog.OverrideApplied(logger, change.ToString(), Caller(http), token.Name ?? "unnamed",
-                result.Shared ? "shared" : "this instance only until Redis returns", result.Detail);
+                result.Shared ? "applied" : "applied on this instance, shared once Redis returns", result.Detail);
             return Done(result);
         }
 

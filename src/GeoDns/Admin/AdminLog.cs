@@ -6,8 +6,8 @@ namespace GeoDns.Admin;
 internal static partial class AdminLog
 {
     [LoggerMessage(EventId = 400, EventName = "OverrideApplied", Level = LogLevel.Warning,
-        Message = "Override {Change} by {Caller} (token {Token}): {Scope}; {Detail}")]
-    public static partial void OverrideApplied(ILogger logger, string change, string caller, string token, string scope, string detail);
+        Message = "Override {Change} by {Caller} (token {Token}): {Outcome}; {Detail}")]
+    public static partial void OverrideApplied(ILogger logger, string change, string caller, string token, string outcome, string detail);
 
     [LoggerMessage(EventId = 401, EventName = "OverrideRefused", Level = LogLevel.Warning,
         Message = "Admin change refused for {Caller}: {Method} {Path} ({Status}, {Why})")]
