@@ -346,3 +346,51 @@ public sealed class MemberStateMetricsTests
             - before.Sum("geodns_traffic_decisions_total", ("geodns_pool", Pool), ("geodns_decision_reason", "all_down")), Is.EqualTo(2));
     }
 }
+
+/// <summary><c>geodns.redis.connected</c> follows a real redis-server that stops and comes back.</summary>
+[TestFixture]
+[NonParallelizable]
+[CancelAfter(60_000)]
+public sealed class RedisMetricsTests
+{
+    [Test]
+    public async Task RedisConnectedFollowsTheServer()
+    {
+        using var redis = Redis.RedisServer.Start();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["example.test.zone"] = TestZones.Conformance() },
+            new Dictionary<string, string?> { ["Admin"] = "127.0.0.1:0", ["Redis"] = redis.Configuration, ["Instance"] = "redis-metrics" });
+        using var http = new HttpClient { BaseAddress = server.Services.GetRequiredService<AdminService>().Address, Timeout = TimeSpan.FromSeconds(10) };
+
+        async Task<PrometheusText> WaitFor(Func<PrometheusText, bool> condition)
+        {
+            var watch = Stopwatch.StartNew();
+            while (true)
+            {
+                var scrape = await PrometheusText.ScrapeAsync(http);
+                if (condition(scrape) || watch.Elapsed > TimeSpan.FromSeconds(15))
+                {
+                    return scrape;
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
+        var up = await WaitFor(s => s.Sum("geodns_redis_connected") == 1);
+        Assert.That(up.Sum("geodns_redis_connected"), Is.EqualTo(1), up.Text);
+        Assert.That(up.Sum("geodns_redis_degraded"), Is.Zero);
+
+        redis.Kill();
+        var down = await WaitFor(s => s.Sum("geodns_redis_connected") == 0 && s.Sum("geodns_redis_degraded") == 1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(down.Sum("geodns_redis_connected"), Is.Zero, down.Text);
+            Assert.That(down.Sum("geodns_redis_degraded"), Is.EqualTo(1));
+            Assert.That(down.Sum("geodns_redis_degraded_episodes_total"), Is.EqualTo(1));
+        });
+
+        redis.Restart();
+        var back = await WaitFor(s => s.Sum("geodns_redis_connected") == 1 && s.Sum("geodns_redis_degraded") == 0);
+        Assert.That((back.Sum("geodns_redis_connected"), back.Sum("geodns_redis_degraded")), Is.EqualTo((1.0, 0.0)), back.Text);
+    }
+}
