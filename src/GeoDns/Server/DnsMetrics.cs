@@ -10,8 +10,10 @@ namespace GeoDns.Server;
 /// The query path's instruments (meter <see cref="MeterName"/>). Each listener thread counts
 /// into its own <see cref="QueryTally"/> (plain stores into a table it alone writes: no lock, no
 /// interlocked add, no allocation once its keys exist); observable counters add the tallies up
-/// when an exporter collects. Answer build time is a histogram fed by one query in
-/// <see cref="SampleEvery"/> per thread.
+/// when an exporter collects. Answer build time is measured on one query in
+/// <see cref="SampleEvery"/> per thread, written to the thread's ring of samples, and moved into
+/// the histogram off the query path (every second and at each collection): the OpenTelemetry
+/// SDK's own recording, which takes a lock per series, never runs on a listener thread.
 /// </summary>
 public sealed class DnsMetrics : IDisposable
 {
@@ -19,6 +21,11 @@ public sealed class DnsMetrics : IDisposable
 
     /// <summary>One query in this many (per thread) has its answer build time measured.</summary>
     public const int SampleEvery = 16;
+
+    /// <summary>Samples a thread keeps between drains (a power of two); more are dropped.</summary>
+    internal const int SampleRing = 8192;
+
+    private static readonly TimeSpan DrainEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>The <c>dns.question.type</c> of a type GeoDns has no name for: one series, whatever a client sends.</summary>
     internal const ushort OtherType = 0xFFFF;
@@ -34,6 +41,8 @@ public sealed class DnsMetrics : IDisposable
     private readonly ThreadLocal<QueryTally> _tcp;
     private readonly ConcurrentDictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, string> _names = new();
+    private readonly Lock _drainLock = new();
+    private readonly Timer _drain;
     private QueryTally[] _tallies = [];
     private int _lastId;
 
@@ -51,6 +60,7 @@ public sealed class DnsMetrics : IDisposable
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1e-6, 2e-6, 4e-6, 8e-6, 16e-6, 32e-6, 64e-6, 128e-6, 256e-6, 1e-3, 1e-2] });
         _tcp = new ThreadLocal<QueryTally>(() => NewTally(overTcp: true));
+        _drain = new Timer(_ => DrainSamples(), null, DrainEvery, DrainEvery);
     }
 
     internal Histogram<double> AnswerDuration { get; }
@@ -64,7 +74,23 @@ public sealed class DnsMetrics : IDisposable
     /// <summary>How many names have an id (tallies trim their caches past a multiple of it).</summary>
     internal int NameCount => Volatile.Read(ref _lastId);
 
-    public void Dispose() => _tcp.Dispose();
+    public void Dispose()
+    {
+        _drain.Dispose();
+        _tcp.Dispose();
+    }
+
+    /// <summary>Moves every thread's sampled build times into the histogram (never on a listener thread).</summary>
+    internal void DrainSamples()
+    {
+        lock (_drainLock)
+        {
+            foreach (var tally in Volatile.Read(ref _tallies))
+            {
+                tally.Drain(AnswerDuration);
+            }
+        }
+    }
 
     /// <summary>The id of a zone, pool or region name (ids start at 1; 0 means none).</summary>
     internal int Id(string name) => _ids.GetOrAdd(name, static (n, self) =>
@@ -117,6 +143,8 @@ public sealed class DnsMetrics : IDisposable
 
     private List<Measurement<long>> ObserveQueries()
     {
+        // Observable instruments are read before the histogram is: it gets the latest samples.
+        DrainSamples();
         var sums = new Dictionary<(int Zone, ushort Type, int Rcode, bool Tcp), long>();
         foreach (var tally in Volatile.Read(ref _tallies))
         {

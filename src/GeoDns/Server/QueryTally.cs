@@ -25,6 +25,11 @@ public sealed class QueryTally
     private PoolIds? _lastPoolIds;
     private uint _sample;
 
+    // Sampled answer build times, single producer (the owner thread) and single consumer (the drain).
+    private readonly double[] _samples = new double[DnsMetrics.SampleRing];
+    private long _written;
+    private long _drained;
+
     internal QueryTally(DnsMetrics owner, bool overTcp)
     {
         _owner = owner;
@@ -48,7 +53,7 @@ public sealed class QueryTally
     {
         if (started != 0)
         {
-            _owner.AnswerDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _transport);
+            Sample(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         if (outcome.ResponseCode < 0)
@@ -64,6 +69,32 @@ public sealed class QueryTally
             int region = (uint)outcome.Region < (uint)ids.Regions.Length ? ids.Regions[outcome.Region] : 0;
             Decisions.Increment(DecisionKey(ids.Pool, region, outcome.Reason));
         }
+    }
+
+    /// <summary>Samples not yet drained are kept; when the ring is full a new one is dropped.</summary>
+    private void Sample(double seconds)
+    {
+        long written = _written;
+        if (written - Volatile.Read(ref _drained) >= _samples.Length)
+        {
+            return;
+        }
+
+        _samples[written & (_samples.Length - 1)] = seconds;
+        Volatile.Write(ref _written, written + 1);
+    }
+
+    /// <summary>Moves the samples taken since the last drain into the histogram. One drainer at a time.</summary>
+    internal void Drain(System.Diagnostics.Metrics.Histogram<double> histogram)
+    {
+        long drained = _drained;
+        long written = Volatile.Read(ref _written);
+        for (; drained < written; drained++)
+        {
+            histogram.Record(_samples[drained & (_samples.Length - 1)], _transport);
+        }
+
+        Volatile.Write(ref _drained, drained);
     }
 
     internal static long Key(int zone, ushort type, int rcode, bool truncated) =>
