@@ -25,6 +25,13 @@ public static class TelemetrySetup
     /// <summary>The scrape path on the admin listener.</summary>
     public const string ScrapePath = "/metrics";
 
+    /// <summary>Series each of <see cref="WideMetrics"/> may have before the SDK folds the rest into one overflow series.</summary>
+    public const int SeriesLimit = 10_000;
+
+    /// <summary>The metrics whose series multiply with the configuration's size.</summary>
+    private static readonly string[] WideMetrics =
+        ["dns.server.queries", "geodns.traffic.decisions", "geodns.member.state", "geodns.member.forced"];
+
     /// <summary>Meters GeoDns's own instruments live in.</summary>
     public static readonly string[] Meters = [DnsMetrics.MeterName, HealthMetrics.MeterName, RedisMetrics.MeterName, ZoneMetrics.MeterName];
 
@@ -59,6 +66,13 @@ public static class TelemetrySetup
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(Meters);
+
+                // The SDK keeps 2000 series per metric by default (and reserves room for them up front);
+                // zones x types x codes x transports, and pools x members x states, can pass that on a
+                // large configuration (bounded by it, never by clients).
+                metrics.AddView(instrument => Meters.Contains(instrument.Meter.Name) && WideMetrics.Contains(instrument.Name)
+                    ? new MetricStreamConfiguration { CardinalityLimit = SeriesLimit }
+                    : null);
                 metrics.AddRuntimeInstrumentation();
                 metrics.AddProcessInstrumentation();
                 if (prometheus)
