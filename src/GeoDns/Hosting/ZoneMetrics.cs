@@ -41,4 +41,13 @@ public sealed class ZoneMetrics
 
     /// <summary>The zone's file is gone: it is no longer loaded, failing or not.</summary>
     public void Removed(string zone) => _failing.TryRemove(zone, out _);
+
+    /// <summary>Forgets the zones whose files were not in the last listing of the folder.</summary>
+    public void Retain(IReadOnlySet<string> present)
+    {
+        foreach (var zone in _failing.Keys.Where(z => !present.Contains(z)))
+        {
+            _failing.TryRemove(zone, out _);
+        }
+    }
 }

@@ -113,6 +113,7 @@ public sealed class ZoneStore
                 removed++;
             }
 
+            _metrics?.Retain(builds.Select(b => b.File.Origin.ToString()).ToHashSet(StringComparer.Ordinal));
             _processor.Swap(new Snapshot(_served.Values.ToList()));
             _loadedOnce = true;
             int reloads = Interlocked.Increment(ref _reloads);

@@ -79,7 +79,7 @@ public sealed class OperationsLogTests
                 Assert.That(error, Has.Count.EqualTo(1), server.Output);
                 Assert.That(error.Single(), Does.Contain(": error: "));
                 Assert.That(lines.Where(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToList(), Is.Empty, "no stack trace");
-                Assert.That(server.Output, Does.Contain("Reload 1 (start): serving 1 zone(s); 1 failed to load, 0 removed"));
+                Assert.That(server.Output, Does.Contain("Reload 1 (start): serving 1 zone(s); 1 failed to load, 0 deleted"));
             });
         }
         finally

@@ -187,6 +187,26 @@ public sealed class MetricsEndpointTests
     }
 
     [Test]
+    public async Task AFailingZoneWhoseFileIsDeletedStopsFailing()
+    {
+        var store = _server.Services.GetRequiredService<ZoneStore>();
+        var path = Path.Combine(_server.Directory, "gone.test.zone");
+        await File.WriteAllTextAsync(path, "$ORIGIN gone.test.\n@ 60 SOA ns1 hostmaster 1 7200 900 1209600 60\nwww A 192.0.2.999\n");
+        try
+        {
+            store.Reload();
+            Assert.That((await ScrapeAsync()).Sum("geodns_zone_load_failing", ("dns_zone", "gone.test.")), Is.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        store.Reload();
+        Assert.That((await ScrapeAsync()).Has("geodns_zone_load_failing", ("dns_zone", "gone.test.")), Is.False, "no file, no zone to alert on");
+    }
+
+    [Test]
     public async Task MetricsNeedNoTokenButChangesDo()
     {
         using var scrape = await _http.GetAsync(new Uri("/metrics", UriKind.Relative));
