@@ -17,6 +17,11 @@
 #       "1:DOTNET_TieredCompilation=0"); DLL=PATH runs another build, e.g. "1 1:DLL=/tmp/old/geodns.dll"
 #       compares this tree with an older commit in the same interleaved rounds
 #   GEODNS_ENV [""]  environment for every GeoDns run, e.g. "DOTNET_TieredPGO=0"
+#   METRICS_MODE [off]  off: GeoDns as above (no admin API, so no metrics). both: every GeoDns variant
+#       runs twice in each round, "NAME-metrics-on" (admin API on, metrics collected) and
+#       "NAME-metrics-off" (admin API on, GEODNS_METRICS=off), both scraped at /metrics every
+#       SCRAPE_EVERY [5] s during the run (the "off" one answers 404); the summary compares their
+#       CPU per query. on: only the metrics-on runs. Admin ports are BASE_PORT+40, +41, ...
 #   BASE_PORT [5400] knot BASE+1, nsd BASE+2, GeoDns variants BASE+10, +11, ...
 #   RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0] (1: use the existing Release build as is)
 #   WORK [/tmp/geodns-bench-dns] scratch directory (configs, PIDs): give concurrent runs their own
@@ -30,6 +35,8 @@ ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-2}"
 CLIENTS="${CLIENTS:-4}"; OUTSTANDING="${OUTSTANDING:-200}"; QTIMEOUT="${QTIMEOUT:-2}"
 SERVER_CPU="${SERVER_CPU:-1}"; LOADGEN_CPU="${LOADGEN_CPU:-0}"
 SERVERS="${SERVERS:-knot nsd geodns}"; GEODNS_VARIANTS="${GEODNS_VARIANTS:-1 2}"; GEODNS_ENV="${GEODNS_ENV:-}"
+METRICS_MODE="${METRICS_MODE:-off}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"
+case "$METRICS_MODE" in off|on|both) ;; *) echo "METRICS_MODE must be off, on or both" >&2; exit 2;; esac
 BASE_PORT="${BASE_PORT:-5400}"
 RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -37,6 +44,7 @@ RES="$RES_DIR/dns-$STAMP"
 WORK="${WORK:-/tmp/geodns-bench-dns}"
 
 need dnsperf dig knotd nsd taskset timeout ss dotnet
+[ "$METRICS_MODE" = off ] || need curl
 [ "$(nproc)" -gt "$((SERVER_CPU > LOADGEN_CPU ? SERVER_CPU : LOADGEN_CPU))" ] || die "CPU $SERVER_CPU/$LOADGEN_CPU not present ($(nproc) CPUs)"
 bench_init "$WORK"
 mkdir -p "$RES" "$WORK/zones"
@@ -45,8 +53,9 @@ gen_example_mix > "$WORK/queries.txt"
 cp "$WORK/zones/example.test.zone" "$WORK/queries.txt" "$RES/"
 GEODNS_DLL="$(geodns_dll)"
 
-# ---- the server list: name|port|command (ENV=VAL words may precede the command)
+# ---- the server list: name|port|command|admin port (ENV=VAL words may precede the command)
 declare -a LIST=()
+admin_i=0
 for s in $SERVERS; do
   case "$s" in
     knot) LIST+=("knot|$((BASE_PORT+1))|$(knot_setup "$WORK/knot" $((BASE_PORT+1)) example.test "$WORK/zones/example.test.zone")");;
@@ -62,7 +71,16 @@ for s in $SERVERS; do
         [ "$dll" != "$GEODNS_DLL" ] && name="$name-$(basename "$(dirname "$dll")")"
         [ -n "${extra// /}" ] && name="$name-$(echo "$extra" | sed 's/DOTNET_//g; s/ *$//; s/ /-/g')"
         port=$((BASE_PORT+10+i)); i=$((i+1))
-        LIST+=("$name|$port|$GEODNS_ENV $extra $(GEODNS_DLL="$dll" geodns_cmd "$WORK/zones" "$port" "$threads")")
+        if [ "$METRICS_MODE" = off ]; then
+          LIST+=("$name|$port|$GEODNS_ENV $extra $(GEODNS_DLL="$dll" geodns_cmd "$WORK/zones" "$port" "$threads")")
+          continue
+        fi
+        for m in on off; do
+          [ "$METRICS_MODE" = on ] && [ "$m" = off ] && continue
+          admin=$((BASE_PORT+40+admin_i)); admin_i=$((admin_i+1))
+          menv="GEODNS_ADMIN=127.0.0.1:$admin"; [ "$m" = off ] && menv="$menv GEODNS_METRICS=off"
+          LIST+=("$name-metrics-$m|$port|$GEODNS_ENV $extra $menv $(GEODNS_DLL="$dll" geodns_cmd "$WORK/zones" "$port" "$threads")|$admin")
+        done
       done;;
     *) die "unknown server '$s' (knot nsd geodns)";;
   esac
@@ -99,11 +117,27 @@ verify() { # name port -> dies when an answer is wrong
   fi
 }
 
-bench_one() { # round "name|port|command"
-  local round="$1" name port cmd
-  IFS='|' read -r name port cmd <<< "$2"
+# scrape_loop ADMIN_PORT SECONDS: GET /metrics every SCRAPE_EVERY s for at most SECONDS (background; PID recorded)
+scrape_loop() {
+  local port="$1" limit="$2"
+  ( end=$(( $(date +%s) + limit ))
+    while [ "$(date +%s)" -lt "$end" ]; do
+      curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/metrics"
+      sleep "$SCRAPE_EVERY"
+    done ) &
+  SCRAPER=$!; BENCH_PIDS+=("$SCRAPER")
+}
+
+bench_one() { # round "name|port|command|admin port"
+  local round="$1" name port cmd admin
+  IFS='|' read -r name port cmd admin <<< "$2"
+  SCRAPER=""
+  [ -n "$admin" ] && scrape_loop "$admin" $(( WARMUP + DURATION + 90 ))
   # shellcheck disable=SC2086
-  measure_server "$round" "$name" "$port" verify $cmd || return 0
+  measure_server "$round" "$name" "$port" verify $cmd
+  local measured=$?
+  [ -n "$SCRAPER" ] && stop_pid "$SCRAPER"
+  [ "$measured" = 0 ] || return 0
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$M_QPS" "$M_LOST" "$M_SENT" "$M_COMPL" "$M_CPUUS" "$M_CPUPCT" >> "$RES/raw.tsv"
   log "$name round $round: ${M_QPS} q/s, lost $M_LOST/$M_SENT, server CPU ${M_CPUPCT}% of a core, ${M_CPUUS} µs CPU per answered query"
 }
@@ -140,6 +174,23 @@ done
     echo "| $name | $mq | $lost | $mp% | $mc | $per | $r1 | $r2 |"
   done
   echo
+  if [ "$METRICS_MODE" = both ]; then
+    echo
+    echo "Metrics (admin API on in both, /metrics scraped every $SCRAPE_EVERY s; off = GEODNS_METRICS=off):"
+    echo
+    echo "| GeoDns variant | CPU µs / query, metrics on (median) | metrics off (median) | on / off (median of per-round ratios) |"
+    echo "|---|---|---|---|"
+    for entry in "${LIST[@]}"; do
+      name="${entry%%|*}"
+      case "$name" in *-metrics-on) ;; *) continue;; esac
+      base="${name%-metrics-on}"
+      on="$(awk -F'\t' -v s="$base-metrics-on" '$1 == s' "$RES/raw.tsv" | cut -f7 | median)"
+      off="$(awk -F'\t' -v s="$base-metrics-off" '$1 == s' "$RES/raw.tsv" | cut -f7 | median)"
+      ratio="$(awk -F'\t' -v a="$base-metrics-on" -v b="$base-metrics-off" '$1 == a {x[$2] = $7} $1 == b {y[$2] = $7} END {for (r in x) if (r in y) print x[r] / y[r]}' "$RES/raw.tsv" | median)"
+      echo "| $base | $on | $off | $(awk -v a="$ratio" 'BEGIN{printf "%.3f", a}') |"
+    done
+    echo
+  fi
   echo "CPU µs/query = (utime+stime of the server process tree during the dnsperf run) / queries answered."
   echo "A server near 100% CPU is saturated; below that, dnsperf (one thread) limits q/s."
   [ -s "$RES/skipped.txt" ] && { echo; echo "Skipped:"; cat "$RES/skipped.txt"; }

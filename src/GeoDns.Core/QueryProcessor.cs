@@ -12,6 +12,7 @@ namespace GeoDns.Core;
 public sealed class QueryProcessor
 {
     private Snapshot _snapshot;
+    private byte[] _nsid = [];
 
     public QueryProcessor(Snapshot snapshot)
     {
@@ -24,41 +25,73 @@ public sealed class QueryProcessor
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
     /// <summary>
+    /// This server's NSID (RFC 5001), sent to queries that carry the NSID option; empty (the
+    /// default): never sent. At most <see cref="DnsWire.MaxNsidLength"/> octets, encoded once.
+    /// </summary>
+    public ReadOnlyMemory<byte> Nsid
+    {
+        get => _nsid;
+        init
+        {
+            if (value.Length > DnsWire.MaxNsidLength)
+            {
+                throw new ArgumentException($"an NSID is at most {DnsWire.MaxNsidLength} octets (got {value.Length})", nameof(value));
+            }
+
+            _nsid = value.ToArray();
+        }
+    }
+
+    /// <summary>
     /// Answers <paramref name="request"/> into <paramref name="response"/> (at least 65535
     /// octets for TCP, <see cref="DnsWire.ServerUdpPayload"/> for UDP). Returns the reply
     /// length, or 0 when nothing should be sent.
     /// </summary>
-    public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
+    public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp) =>
+        Process(request, response, source, overTcp, out _);
+
+    /// <inheritdoc cref="Process(ReadOnlySpan{byte}, Span{byte}, ClientAddress, bool)"/>
+    /// <param name="outcome">What the query came to (zone, type, RCODE, truncation, traffic decision), for counters.</param>
+    public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp, out QueryOutcome outcome)
     {
-        switch (QueryParser.Parse(request, out var query))
+        outcome = default;
+        outcome.Region = -1;
+        var parsed = QueryParser.Parse(request, out var query);
+        outcome.QType = query.HasQuestion ? query.QType : (ushort)0;
+        outcome.SentNsid = query.WantsNsid && _nsid.Length > 0;
+        switch (parsed)
         {
             case ParseOutcome.Drop:
+                outcome.ResponseCode = -1;
+                outcome.SentNsid = false;
                 return 0;
             case ParseOutcome.FormErr:
-                return ResponseWriter.WriteError(response, request, query, ResponseCode.FormErr, withOpt: false);
+                outcome.SentNsid = false;
+                return Error(response, request, query, ResponseCode.FormErr, withOpt: false, ref outcome);
             case ParseOutcome.NotImp:
-                return ResponseWriter.WriteError(response, request, query, ResponseCode.NotImp, withOpt: false);
+                outcome.SentNsid = false;
+                return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome);
             case ParseOutcome.BadVers:
-                return ResponseWriter.WriteError(response, request, query, ResponseCode.BadVers, withOpt: true);
+                return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome);
         }
 
         if (query.QClass != RecordClass.IN || query.QType is RecordType.AXFR or RecordType.IXFR)
         {
-            return ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: true);
+            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
         }
 
         if (query.QType == RecordType.OPT)
         {
-            return ResponseWriter.WriteError(response, request, query, ResponseCode.FormErr, withOpt: true);
+            return Error(response, request, query, ResponseCode.FormErr, withOpt: true, ref outcome);
         }
 
         Span<char> key = stackalloc char[DnsName.MaxWireLength];
         Span<int> labelStarts = stackalloc int[128];
         int labels = ReadKey(request.Slice(DnsWire.HeaderLength, query.QNameLength), key, labelStarts);
-        var answer = Snapshot.Resolve(key[..query.QNameLength], labelStarts[..labels], query.QType, overTcp);
+        var answer = Snapshot.Resolve(key[..query.QNameLength], labelStarts[..labels], query.QType, overTcp, out outcome.Zone);
         if (answer is null)
         {
-            return ResponseWriter.WriteError(response, request, query, ResponseCode.Refused, withOpt: true);
+            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
         }
 
         var context = new QueryContext
@@ -66,10 +99,24 @@ public sealed class QueryProcessor
             Client = query.HasClientSubnet ? query.SubnetAddress : source,
             ClientPrefix = query.HasClientSubnet ? query.SubnetSourcePrefix : source.BitLength,
             FromClientSubnet = query.HasClientSubnet,
+            Region = -1,
         };
         int limit = overTcp ? DnsWire.MaxMessageLength
             : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
-        return ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context);
+        int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid);
+        outcome.ResponseCode = response[3] & 0xF;
+        outcome.Truncated = (response[2] & (DnsWire.FlagTc >> 8)) != 0;
+        outcome.Pool = context.Pool;
+        outcome.Region = context.Region;
+        outcome.Reason = context.Reason;
+        return length;
+    }
+
+    private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome)
+    {
+        outcome.ResponseCode = rcode;
+        outcome.SentNsid &= withOpt;
+        return ResponseWriter.WriteError(response, request, query, rcode, withOpt, _nsid);
     }
 
     private static int ReadKey(ReadOnlySpan<byte> name, Span<char> key, Span<int> labelStarts)

@@ -31,4 +31,13 @@ public struct QueryContext
 
     /// <summary>Set by the answer: how many leading bits of the client decided it (ECS SCOPE PREFIX).</summary>
     public int ScopePrefix;
+
+    /// <summary>Set by a traffic-managed answer: the pool that decided (null: none did).</summary>
+    public Traffic.PoolModel? Pool;
+
+    /// <summary>Set with <see cref="Pool"/>: the index in its regions of the first member chosen; -1 when none was.</summary>
+    public int Region;
+
+    /// <summary>Set with <see cref="Pool"/>: why it answered so.</summary>
+    public Traffic.DecisionReason Reason;
 }

@@ -8,13 +8,16 @@ public static class ResponseWriter
 {
     private const int OptFixedLength = 11;
 
-    /// <summary>Writes the reply for <paramref name="answer"/>; returns its length.</summary>
+    /// <summary>
+    /// Writes the reply for <paramref name="answer"/>; returns its length. <paramref name="nsid"/>
+    /// is this server's identifier, sent in the OPT record when the query asked for it (RFC 5001).
+    /// </summary>
     public static int WriteAnswer(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query,
-        PreparedAnswer answer, int limit, ref QueryContext context)
+        PreparedAnswer answer, int limit, ref QueryContext context, ReadOnlySpan<byte> nsid = default)
     {
         int questionEnd = query.QuestionEnd;
         request[DnsWire.HeaderLength..questionEnd].CopyTo(response[DnsWire.HeaderLength..]);
-        int available = Math.Min(limit, response.Length) - OptLength(query);
+        int available = Math.Min(limit, response.Length) - OptLength(query, nsid);
         int delta = query.QNameLength - answer.TemplateNameLength;
         int position = questionEnd;
         bool truncated = false;
@@ -40,7 +43,7 @@ public static class ResponseWriter
             }
             else if (count == 0 && answer.DynamicEmpty is { } empty)
             {
-                return WriteAnswer(response, request, query, empty, limit, ref context);
+                return WriteAnswer(response, request, query, empty, limit, ref context, nsid);
             }
             else
             {
@@ -82,11 +85,12 @@ public static class ResponseWriter
         }
 
         WriteHeader(response, query.Id, (ushort)flags, 1, answerCount, authorityCount, additionalCount);
-        return WriteOpt(response, position, query, answer.ResponseCode, context.ScopePrefix);
+        return WriteOpt(response, position, query, answer.ResponseCode, context.ScopePrefix, nsid);
     }
 
     /// <summary>A reply carrying only an RCODE (and the question when it could be read).</summary>
-    public static int WriteError(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt)
+    public static int WriteError(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt,
+        ReadOnlySpan<byte> nsid = default)
     {
         int position = DnsWire.HeaderLength;
         int questions = 0;
@@ -104,7 +108,7 @@ public static class ResponseWriter
         int echoed = query.Opcode == 0 ? DnsWire.FlagRd | DnsWire.FlagCd : DnsWire.FlagRd;
         int flags = DnsWire.FlagQr | (query.Opcode << DnsWire.OpcodeShift) | (query.Flags & echoed) | (rcode & 0xF);
         WriteHeader(response, query.Id, (ushort)flags, questions, 0, 0, 0);
-        return withOpt && query.HasEdns ? WriteOpt(response, position, query, rcode, 0) : position;
+        return withOpt && query.HasEdns ? WriteOpt(response, position, query, rcode, 0, nsid) : position;
     }
 
     private static void CopyBody(PreparedAnswer answer, int length, int delta, Span<byte> destination)
@@ -137,18 +141,19 @@ public static class ResponseWriter
         DnsWire.WriteUInt16(response, 10, (ushort)additional);
     }
 
-    private static int OptLength(in ParsedQuery query)
+    private static int OptLength(in ParsedQuery query, ReadOnlySpan<byte> nsid)
     {
         if (!query.HasEdns)
         {
             return 0;
         }
 
-        return query.HasClientSubnet ? OptFixedLength + 8 + ((query.SubnetSourcePrefix + 7) / 8) : OptFixedLength;
+        int length = query.HasClientSubnet ? OptFixedLength + 8 + ((query.SubnetSourcePrefix + 7) / 8) : OptFixedLength;
+        return query.WantsNsid && !nsid.IsEmpty ? length + 4 + nsid.Length : length;
     }
 
     /// <summary>Appends the OPT record (RFC 6891) and bumps ARCOUNT; returns the new length.</summary>
-    private static int WriteOpt(Span<byte> response, int position, in ParsedQuery query, int rcode, int scopePrefix)
+    private static int WriteOpt(Span<byte> response, int position, in ParsedQuery query, int rcode, int scopePrefix, ReadOnlySpan<byte> nsid)
     {
         if (!query.HasEdns)
         {
@@ -174,6 +179,15 @@ public static class ResponseWriter
             response[option + 7] = (byte)Math.Clamp(scopePrefix, 0, query.SubnetSourcePrefix);
             WriteAddressPrefix(response.Slice(option + 8, addressBytes), query.SubnetAddress);
             rdataLength = 8 + addressBytes;
+        }
+
+        if (query.WantsNsid && !nsid.IsEmpty)
+        {
+            int option = position + OptFixedLength + rdataLength;
+            DnsWire.WriteUInt16(response, option, DnsWire.EdnsOptionNsid);
+            DnsWire.WriteUInt16(response, option + 2, (ushort)nsid.Length);
+            nsid.CopyTo(response[(option + 4)..]);
+            rdataLength += 4 + nsid.Length;
         }
 
         DnsWire.WriteUInt16(response, position + 9, (ushort)rdataLength);

@@ -77,6 +77,7 @@ public sealed class MemberSlot
 {
     private readonly HealthBoard _board;
     private volatile bool _usable = true;
+    private volatile bool _overridden;
 
     internal MemberSlot(MemberKey key, string region, HealthBoard board)
     {
@@ -94,6 +95,9 @@ public sealed class MemberSlot
 
     /// <summary>Whether an operator drained this member's region (read by the query path only for a pinned pool).</summary>
     public bool RegionDrained => _board.IsDrained(Region);
+
+    /// <summary>Read by the query path too: is an operator override (forced state, drained region) in force on this member?</summary>
+    public bool Overridden => _overridden;
 
     public HealthStatus Local { get; private set; }
 
@@ -146,15 +150,20 @@ public sealed class MemberSlot
     public void Recompute()
     {
         bool usable;
+        bool overridden;
         lock (this)
         {
+            bool drained = _board.IsDrained(Region);
             usable = Override switch
             {
                 MemberOverride.ForceUp => true,
                 MemberOverride.ForceDown => false,
-                _ => !_board.IsDrained(Region) && Shared != HealthStatus.Down,
+                _ => !drained && Shared != HealthStatus.Down,
             };
+            overridden = Override != MemberOverride.Auto || drained;
         }
+
+        _overridden = overridden;
 
         if (usable != _usable)
         {

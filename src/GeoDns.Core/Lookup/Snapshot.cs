@@ -27,10 +27,15 @@ public sealed class Snapshot
     /// name, <paramref name="labelStarts"/> the offset of each of its labels (the root
     /// excluded). Returns null when no zone is authoritative (REFUSED).
     /// </summary>
-    public PreparedAnswer? Resolve(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, ushort qtype, bool overTcp)
+    public PreparedAnswer? Resolve(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, ushort qtype, bool overTcp) =>
+        Resolve(key, labelStarts, qtype, overTcp, out _);
+
+    /// <inheritdoc cref="Resolve(ReadOnlySpan{char}, ReadOnlySpan{int}, ushort, bool)"/>
+    /// <param name="zone">The most specific zone of the name (null when none: REFUSED).</param>
+    public PreparedAnswer? Resolve(ReadOnlySpan<char> key, ReadOnlySpan<int> labelStarts, ushort qtype, bool overTcp, out Zone? zone)
     {
         // Most specific zone: the longest suffix that is an apex.
-        int zoneLabel = FindZone(key, labelStarts, 0, out var zone);
+        int zoneLabel = FindZone(key, labelStarts, 0, out zone);
         if (zone is null)
         {
             return null;

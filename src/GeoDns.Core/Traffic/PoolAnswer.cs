@@ -32,8 +32,11 @@ public sealed class PoolAnswer : IDynamicAnswer
     public int Write(Span<byte> destination, int ownerOffset, ref QueryContext context, out int recordCount)
     {
         Span<int> chosen = stackalloc int[Pool.Capacity];
-        int count = PoolSelector.Select(Pool, context.Client, context.ClientPrefix, _locator, _random, chosen, out int scope);
+        int count = PoolSelector.Select(Pool, context.Client, context.ClientPrefix, _locator, _random, chosen, out int scope, out var reason);
         context.ScopePrefix = scope;
+        context.Pool = Pool;
+        context.Region = count > 0 ? Pool.Members[chosen[0]].Region : -1;
+        context.Reason = reason;
         recordCount = 0;
         int position = 0;
         ushort pointer = (ushort)(0xC000 | ownerOffset);

@@ -15,7 +15,13 @@ public static class PoolSelector
     /// <paramref name="scopePrefix"/> is how many leading client bits decided (0: none).
     /// </summary>
     public static int Select(PoolModel pool, ClientAddress client, int clientPrefix, IClientLocator locator,
-        IRandomSource random, Span<int> chosen, out int scopePrefix, SelectionTrace? trace = null)
+        IRandomSource random, Span<int> chosen, out int scopePrefix, SelectionTrace? trace = null) =>
+        Select(pool, client, clientPrefix, locator, random, chosen, out scopePrefix, out _, trace);
+
+    /// <inheritdoc cref="Select(PoolModel, ClientAddress, int, IClientLocator, IRandomSource, Span{int}, out int, SelectionTrace?)"/>
+    /// <param name="reason">Why: all down, pinned, shaped by an override, or what the policy reported (see <see cref="DecisionReason"/>).</param>
+    public static int Select(PoolModel pool, ClientAddress client, int clientPrefix, IClientLocator locator,
+        IRandomSource random, Span<int> chosen, out int scopePrefix, out DecisionReason reason, SelectionTrace? trace = null)
     {
         var members = pool.Members;
         Span<int> usable = stackalloc int[members.Length];
@@ -26,12 +32,15 @@ public static class PoolSelector
 
         int usableCount = 0;
         int eligibleCount = 0;
+        bool overridden = false;
         foreach (var member in members)
         {
             if (!member.Enabled || (pin is not null && !string.Equals(member.RegionName, pin, StringComparison.Ordinal)))
             {
                 continue;
             }
+
+            overridden |= member.Slot.Overridden;
 
             isEligible[member.Index] = true;
             eligible[eligibleCount++] = member.Index;
@@ -56,6 +65,7 @@ public static class PoolSelector
             if (pool.IfAllDown == AllDownMode.None)
             {
                 scopePrefix = 0;
+                reason = DecisionReason.AllDown;
                 return 0;
             }
 
@@ -70,6 +80,10 @@ public static class PoolSelector
 
         int count = policy.Select(ref context, chosen[..limit]);
         scopePrefix = count == 0 ? 0 : Math.Min(context.ScopePrefix, Math.Max(clientPrefix, 0));
+        reason = usableCount == 0 ? DecisionReason.AllDown
+            : pin is not null ? DecisionReason.Pin
+            : overridden ? DecisionReason.Override
+            : context.Reason;
         return count;
     }
 

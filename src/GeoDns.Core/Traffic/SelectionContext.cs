@@ -44,6 +44,12 @@ public ref struct SelectionContext
     /// <summary>Non-null only for explain: policies describe their steps into it.</summary>
     public SelectionTrace? Trace { get; }
 
+    /// <summary>
+    /// What the policy reports about its choice: <see cref="DecisionReason.GeoMatch"/> when the
+    /// client's location picked the region, <see cref="DecisionReason.Fallback"/> when it could not.
+    /// </summary>
+    public DecisionReason Reason { get; set; }
+
     /// <summary>Leading client bits the decision depended on (the ECS SCOPE PREFIX); 0: none.</summary>
     public int ScopePrefix { get; private set; }
 

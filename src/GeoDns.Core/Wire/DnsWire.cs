@@ -24,6 +24,12 @@ public static class DnsWire
 
     public const ushort EdnsOptionClientSubnet = 8;
 
+    /// <summary>Name Server Identifier (RFC 5001): empty in a query, the server's identifier in the reply.</summary>
+    public const ushort EdnsOptionNsid = 3;
+
+    /// <summary>The longest NSID payload a server may be configured with (the option itself allows 65535).</summary>
+    public const int MaxNsidLength = 128;
+
     public static ushort ReadUInt16(ReadOnlySpan<byte> buffer, int offset) => BinaryPrimitives.ReadUInt16BigEndian(buffer[offset..]);
 
     public static uint ReadUInt32(ReadOnlySpan<byte> buffer, int offset) => BinaryPrimitives.ReadUInt32BigEndian(buffer[offset..]);

@@ -25,6 +25,9 @@ public struct ParsedQuery
     public byte SubnetSourcePrefix;
     public ClientAddress SubnetAddress;
 
+    /// <summary>The query carries the NSID option (RFC 5001): the reply may name this server.</summary>
+    public bool WantsNsid;
+
     public readonly bool HasQuestion => QuestionEnd > 0;
 }
 

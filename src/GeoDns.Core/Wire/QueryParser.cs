@@ -215,6 +215,10 @@ public static class QueryParser
                     return false;
                 }
             }
+            else if (code == DnsWire.EdnsOptionNsid)
+            {
+                query.WantsNsid = true; // RFC 5001 2.1: the payload should be empty; any content is ignored
+            }
 
             offset += length;
         }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GeoDns.Admin;
 
@@ -20,9 +21,11 @@ namespace GeoDns.Admin;
 /// </summary>
 public static class AdminApi
 {
+    /// <param name="logger">Every change made (what, by which address, with which token's name) and every one refused.</param>
     public static void Map(IEndpointRouteBuilder app, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
-        AdminToken token, IEnumerable<IReadinessCheck> readiness)
+        AdminToken token, IEnumerable<IReadinessCheck> readiness, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/readyz", () =>
         {
@@ -58,7 +61,7 @@ public static class AdminApi
                     $"unknown region {Quote(region)}: no pool has a member there (known: {string.Join(", ", KnownRegions(board, overrides.Current).Order(StringComparer.Ordinal))})");
             }
 
-            return Done(await overrides.ApplyAsync(OverrideChange.DrainRegion(region, drained), ct).ConfigureAwait(false));
+            return await ApplyAsync(http, OverrideChange.DrainRegion(region, drained), ct).ConfigureAwait(false);
         }
 
         async Task<IResult> MemberStateAsync(HttpContext http, string pool, string member, CancellationToken ct)
@@ -101,7 +104,7 @@ public static class AdminApi
                     + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Key.Member).Order(StringComparer.Ordinal)) + ")");
             }
 
-            return Done(await overrides.ApplyAsync(OverrideChange.Member(slot.Key, wanted.Value), ct).ConfigureAwait(false));
+            return await ApplyAsync(http, OverrideChange.Member(slot.Key, wanted.Value), ct).ConfigureAwait(false);
         }
 
         async Task<IResult> PinAsync(HttpContext http, string pool, string? region, CancellationToken ct)
@@ -122,10 +125,18 @@ public static class AdminApi
                     + string.Join(", ", board.Members.Where(m => m.Key.Pool == poolName).Select(m => m.Region).Distinct().Order(StringComparer.Ordinal)) + ")");
             }
 
-            return Done(await overrides.ApplyAsync(OverrideChange.Pin(poolName, region), ct).ConfigureAwait(false));
+            return await ApplyAsync(http, OverrideChange.Pin(poolName, region), ct).ConfigureAwait(false);
         }
 
-        IResult? Refuse(HttpContext http) => Refused(http, token);
+        IResult? Refuse(HttpContext http) => Refused(http, token, logger);
+
+        async Task<IResult> ApplyAsync(HttpContext http, OverrideChange change, CancellationToken ct)
+        {
+            var result = await overrides.ApplyAsync(change, ct).ConfigureAwait(false);
+            AdminLog.OverrideApplied(logger, change.ToString(), Caller(http), token.Name ?? "unnamed",
+                result.Shared ? "applied" : "applied on this instance, shared once Redis returns", result.Detail);
+            return Done(result);
+        }
 
         IResult Done(OverrideResult result) => Results.Json(
             new { ok = true, shared = result.Shared, detail = result.Detail, overrides = Overrides(overrides.Current) },
@@ -187,7 +198,7 @@ public static class AdminApi
 
         app.MapPost("/api/v1/reload", async (HttpContext http) =>
         {
-            if (Refused(http, token) is { } refused)
+            if (Refused(http, token, logger) is { } refused)
             {
                 return refused;
             }
@@ -233,23 +244,44 @@ public static class AdminApi
         pool = result.Pool,
     };
 
-    /// <summary>The token check of every change: 403 when no token file is configured, 401 without the right bearer token.</summary>
-    private static IResult? Refused(HttpContext http, AdminToken token)
+    /// <summary>
+    /// The token check of every change: 403 when no token file is configured, 401 without the
+    /// right bearer token; each refusal is logged with the caller (never the token).
+    /// </summary>
+    private static IResult? Refused(HttpContext http, AdminToken token, ILogger logger)
     {
+        bool warmUp = http.Request.Headers.ContainsKey(WarmUpHeader);
         if (!token.Configured)
         {
+            if (!warmUp)
+            {
+                AdminLog.Refused(logger, Caller(http), http.Request.Method, http.Request.Path, StatusCodes.Status403Forbidden, "no token file configured");
+            }
+
             return Error(StatusCodes.Status403Forbidden,
                 "admin changes are disabled: start geodns with --admin-token-file FILE to allow them");
         }
 
         if (!token.Accepts(http.Request.Headers.Authorization.FirstOrDefault()))
         {
+            if (!warmUp)
+            {
+                AdminLog.Refused(logger, Caller(http), http.Request.Method, http.Request.Path, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
+            }
+
             http.Response.Headers.WWWAuthenticate = "Bearer";
             return Error(StatusCodes.Status401Unauthorized, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
         }
 
         return null;
     }
+
+    /// <summary>Marks the admin service's own start-up request (refused like any other, not logged).</summary>
+    internal const string WarmUpHeader = "X-GeoDns-Warm-Up";
+
+    /// <summary>The client's address and port, as the connection saw it.</summary>
+    private static string Caller(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } address ? $"{address}:{http.Connection.RemotePort}" : "unknown";
 
     private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 

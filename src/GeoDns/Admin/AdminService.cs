@@ -18,15 +18,18 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
     private readonly IOverrideStore _overrides;
     private readonly ISharedStateView _view;
     private readonly IEnumerable<IReadinessCheck> _readiness;
+    private readonly IEnumerable<IAdminRoutes> _routes;
     private readonly ILogger _logger;
     private readonly IServedZones? _zones;
     private WebApplication? _app;
 
     /// <param name="zones">The served zones, for live explain and reload (none in a host that serves no zones).</param>
+    /// <param name="routes">More token-free GET routes (the metrics endpoint), mapped beside <c>/healthz</c>.</param>
     public AdminService(AdminOptions options, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
-        IEnumerable<IReadinessCheck> readiness, ILogger<AdminService> logger, IServedZones? zones = null)
+        IEnumerable<IReadinessCheck> readiness, ILogger<AdminService> logger, IServedZones? zones = null, IEnumerable<IAdminRoutes>? routes = null)
     {
         _zones = zones;
+        _routes = routes ?? [];
         _options = options;
         _board = board;
         _overrides = overrides;
@@ -49,8 +52,13 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         });
         var app = builder.Build();
         AdminApi.LimitBodies(app);
-        AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness);
+        AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness, _logger);
         AdminApi.MapZones(app, _zones, _board, _view, _options.Token, _logger);
+        foreach (var routes in _routes)
+        {
+            routes.Map(app);
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -71,6 +79,7 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         try
         {
             using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+            http.DefaultRequestHeaders.Add(AdminApi.WarmUpHeader, "1");
             using var get = await http.GetAsync(new Uri("/api/v1/pools", UriKind.Relative)).ConfigureAwait(false);
             using var post = await http.PostAsync(new Uri("/api/v1/regions/-warm-up-/drain", UriKind.Relative), null).ConfigureAwait(false);
         }

@@ -8,16 +8,23 @@ public sealed class AdminToken
 {
     private readonly byte[]? _hash;
 
-    private AdminToken(byte[]? hash) => _hash = hash;
+    private AdminToken(byte[]? hash, string? name)
+    {
+        _hash = hash;
+        Name = name;
+    }
 
-    public static readonly AdminToken None = new(null);
+    public static readonly AdminToken None = new(null, null);
 
     public bool Configured => _hash is not null;
 
-    public static AdminToken FromSecret(string secret)
+    /// <summary>What logs call the token (its file's name), never the secret; null when it has none.</summary>
+    public string? Name { get; }
+
+    public static AdminToken FromSecret(string secret, string? name = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(secret);
-        return new AdminToken(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        return new AdminToken(SHA256.HashData(Encoding.UTF8.GetBytes(secret)), name);
     }
 
     /// <summary>Reads the token from the first non-blank line of <paramref name="path"/>; throws with a clear message when it cannot.</summary>
@@ -39,7 +46,7 @@ public sealed class AdminToken
             throw new InvalidOperationException($"admin token file {path} is empty");
         }
 
-        return FromSecret(line);
+        return FromSecret(line, Path.GetFileName(path));
     }
 
     /// <summary>True when <paramref name="authorization"/> is <c>Bearer TOKEN</c> with the configured token.</summary>

@@ -31,6 +31,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ILogger<HealthMonitor> _logger;
+    private readonly HealthMetrics? _metrics;
     private readonly SemaphoreSlim _limit;
     private readonly Lock _lock = new();
     private readonly Dictionary<(MemberKey, string), ProbeRunner> _runners = [];
@@ -40,13 +41,15 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private ITimer? _firstRoundBound;
     private bool _stopped;
 
+    /// <param name="metrics">Where probe durations are recorded; null: not recorded.</param>
     /// <param name="random">
     /// Seeds each probe runner's own jitter source (default <see cref="Random.Shared"/>). Drawn
     /// from under the monitor's lock only, so a seeded, non-thread-safe <see cref="Random"/> is fine.
     /// </param>
     public HealthMonitor(CheckerRegistry checkers, HealthBoard board, IHealthStore store, TimeProvider time,
-        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null, Random? random = null)
+        ILogger<HealthMonitor> logger, HealthMonitorOptions? options = null, Random? random = null, HealthMetrics? metrics = null)
     {
+        _metrics = metrics;
         _checkers = checkers;
         _board = board;
         _store = store;
@@ -118,7 +121,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                 }
 
                 var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time,
-                    new Random(_random.Next()), OnTransition, OnFirstProbe);
+                    new Random(_random.Next()), OnTransition, OnFirstProbe, _metrics);
                 _runners[id] = runner;
                 started.Add(runner);
             }
@@ -224,9 +227,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private void OnTransition(ProbeRunner runner, HealthTransition transition)
     {
         var target = runner.Target;
-        var level = transition.To == HealthStatus.Down ? LogLevel.Warning : LogLevel.Information;
-        _logger.Log(level,
-            "Health transition pool={Pool} member={Member} region={Region} check={Check} {From} -> {To}: {Reason} (probe {Latency} ms)",
+        HealthLog.Transition(_logger, transition.To == HealthStatus.Down ? LogLevel.Warning : LogLevel.Information,
             target.Key.Pool, target.Key.Member, target.Region, target.CheckName, transition.From, transition.To,
             transition.Reason, Math.Round(transition.Probe.Latency.TotalMilliseconds, 1));
         Publish(runner.Slot, transition.To, transition.At, transition.Reason);
@@ -243,8 +244,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
 
         if (!replaced && runner.Slot.Local != HealthStatus.Unknown)
         {
-            _logger.LogInformation("Health checks stopped for pool={Pool} member={Member}: no longer checked, counts as up",
-                runner.Target.Key.Pool, runner.Target.Key.Member);
+            HealthLog.NoLongerChecked(_logger, runner.Target.Key.Pool, runner.Target.Key.Member);
             Publish(runner.Slot, HealthStatus.Unknown, _time.GetUtcNow(), "no longer checked");
         }
     }

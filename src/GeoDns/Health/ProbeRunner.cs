@@ -20,13 +20,15 @@ internal sealed class ProbeRunner
     private readonly Random _random;
     private readonly Action<ProbeRunner, HealthTransition> _onTransition;
     private readonly Action<ProbeRunner> _onFirstProbe;
+    private readonly HealthMetrics? _metrics;
     private readonly CancellationTokenSource _stop = new();
     private volatile ProbeTarget _target;
     private Task _loop = Task.CompletedTask;
 
     public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, SemaphoreSlim limit, TimeProvider time,
-        Random random, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe)
+        Random random, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe, HealthMetrics? metrics = null)
     {
+        _metrics = metrics;
         _target = target;
         Slot = slot;
         _checkers = checkers;
@@ -126,6 +128,8 @@ internal sealed class ProbeRunner
             }
 
             stopping.ThrowIfCancellationRequested();
+            var probed = _target;
+            _metrics?.Probed(probed.CheckName, probed.Settings.Kind, result);
             HealthTransition? transition;
             lock (this)
             {

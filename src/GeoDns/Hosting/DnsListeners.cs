@@ -17,19 +17,19 @@ public sealed class DnsListeners : IDisposable
     private readonly List<(UdpListener Udp, DnsTcpListener Tcp)> _listeners = [];
 
     /// <exception cref="InvalidOperationException">An address cannot be bound (in use, not local, no permission).</exception>
-    public DnsListeners(GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers)
+    public DnsListeners(GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics = null)
     {
         try
         {
             foreach (var endpoint in options.DnsEndPoints())
             {
-                var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>()));
+                var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics));
                 try
                 {
                     // Port 0 asks for any free port; TCP takes the same one UDP got.
                     var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
                     var tcp = Bind(tcpEndPoint, "TCP", () => new DnsTcpListener(tcpEndPoint, processor, loggers.CreateLogger<DnsTcpListener>(),
-                        TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections));
+                        TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, metrics));
                     _listeners.Add((udp, tcp));
                 }
                 catch

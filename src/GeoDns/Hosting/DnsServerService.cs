@@ -49,7 +49,7 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
         using (LoadWithoutCollections())
         {
-            _zones.Reload();
+            _zones.Reload("start");
         }
 
         // Loading a large zone leaves the heap at the loader's peak (1M records: ~1 GB resident
@@ -67,12 +67,11 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            _logger.LogInformation("SIGHUP: reloading zones");
-            ThreadPool.QueueUserWorkItem(_ => _zones.Reload());
+            ThreadPool.QueueUserWorkItem(_ => _zones.Reload("SIGHUP"));
         });
         if (_options.WatchZones)
         {
-            _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload(), _logger);
+            _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload("file change"), _logger);
         }
     }
 

@@ -33,6 +33,42 @@ public sealed class GeoDnsOptions
 
     public string? AdminTokenFile { get; set; }
 
+    /// <summary>
+    /// What this server answers to the NSID option (RFC 5001): the instance name when unset,
+    /// <c>off</c> for nothing, else this text.
+    /// </summary>
+    public string? Nsid { get; set; }
+
+    /// <summary>OTLP endpoint metrics are pushed to (besides <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
+    public string? Otlp { get; set; }
+
+    /// <summary><c>off</c>: no metrics are collected, even with the admin API or OTLP configured.</summary>
+    public string? Metrics { get; set; }
+
+    /// <summary>This instance's name: <see cref="Instance"/>, else the host name.</summary>
+    public string InstanceName => string.IsNullOrWhiteSpace(Instance) ? Environment.MachineName : Instance.Trim();
+
+    /// <summary>The NSID payload (empty: none). Throws when it is longer than an NSID may be here.</summary>
+    public byte[] NsidBytes()
+    {
+        string text = string.IsNullOrWhiteSpace(Nsid) ? InstanceName : Nsid.Trim();
+        if (string.Equals(text, "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > Core.Wire.DnsWire.MaxNsidLength)
+        {
+            throw new InvalidOperationException($"--nsid is {bytes.Length} octets long; at most {Core.Wire.DnsWire.MaxNsidLength} are allowed");
+        }
+
+        return bytes;
+    }
+
+    /// <summary>False when <see cref="Metrics"/> says <c>off</c>.</summary>
+    public bool MetricsEnabled => !string.Equals(Metrics?.Trim(), "off", StringComparison.OrdinalIgnoreCase);
+
     public static readonly string DefaultDns = "127.0.0.1:5353";
 
     /// <summary>The <see cref="Dns"/> addresses parsed (the default when none is given); a malformed one is a <see cref="FormatException"/>.</summary>

@@ -17,7 +17,8 @@ public static class GeoDnsSetup
     /// <summary>
     /// Registers the whole server for <paramref name="options"/>. Invalid settings (a malformed
     /// <c>--dns</c>, a negative <c>--udp-threads</c>, an <c>--instance</c> with spaces, a malformed
-    /// <c>--redis</c> or <c>--admin</c>, an unreadable token file) throw here, before anything starts.
+    /// <c>--redis</c>, <c>--admin</c> or <c>--otlp</c>, an unreadable token file, an <c>--nsid</c>
+    /// too long) throw here, before anything starts.
     /// </summary>
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
@@ -27,7 +28,11 @@ public static class GeoDnsSetup
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
-        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
+        byte[] nsid = options.NsidBytes();
+        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty) { Nsid = nsid });
+
+        // Metrics first: the meter provider starts before anything it counts (the first zone load).
+        services.AddGeoDnsMetrics(options);
 
         // Traffic management: where clients are, the policies and checkers zone files may name,
         // and the pipeline that builds zones with their pools.
@@ -52,7 +57,8 @@ public static class GeoDnsSetup
             var health = sp.GetRequiredService<HealthMonitor>();
             var served = sp.GetRequiredService<ServedZones>();
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>());
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>(),
+                sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
 

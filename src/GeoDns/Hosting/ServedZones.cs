@@ -70,7 +70,7 @@ public sealed class ServedZones(QueryProcessor processor, TrafficCompiler compil
     {
         var zones = store();
         var before = processor.Snapshot.Zones.Select(z => z.Apex.ToString()).ToHashSet(StringComparer.Ordinal);
-        var reload = zones.ReloadWithBuilds();
+        var reload = zones.ReloadWithBuilds("admin API");
         var served = processor.Snapshot.Zones.ToDictionary(z => z.Apex.Key, StringComparer.Ordinal);
         var files = reload.Builds.Select(build =>
         {

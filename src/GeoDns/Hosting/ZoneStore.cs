@@ -19,6 +19,7 @@ public sealed class ZoneStore
     private readonly ZonePipeline _pipeline;
     private readonly IReadOnlyList<Action<IReadOnlyList<ZoneBuild>>> _loaded;
     private readonly ILogger<ZoneStore> _logger;
+    private readonly ZoneMetrics? _metrics;
     private readonly Lock _reloadLock = new();
     private readonly Dictionary<string, Zone> _served = new(StringComparer.Ordinal);
     private bool _loadedOnce;
@@ -28,10 +29,12 @@ public sealed class ZoneStore
     /// <param name="processor">Receives each new snapshot.</param>
     /// <param name="pipeline">Takes each zone file through every stage (the same object <c>geodns check</c> runs).</param>
     /// <param name="loaded">Called in order after each reload with every file's build (traffic and health state follow them).</param>
-    /// <param name="logger">One line per zone loaded, every diagnostic.</param>
+    /// <param name="logger">One line per zone loaded, every diagnostic, one per reload.</param>
+    /// <param name="metrics">Counts loads by zone and result; null: not counted.</param>
     public ZoneStore(string directory, QueryProcessor processor, ZonePipeline pipeline,
-        IReadOnlyList<Action<IReadOnlyList<ZoneBuild>>> loaded, ILogger<ZoneStore> logger)
+        IReadOnlyList<Action<IReadOnlyList<ZoneBuild>>> loaded, ILogger<ZoneStore> logger, ZoneMetrics? metrics = null)
     {
+        _metrics = metrics;
         _directory = directory;
         _processor = processor;
         _pipeline = pipeline;
@@ -48,13 +51,18 @@ public sealed class ZoneStore
     /// Re-reads every zone file and swaps in a new snapshot. Returns the number of zones with
     /// errors (1 when the folder itself cannot be read: nothing changes then).
     /// </summary>
-    public int Reload() => ReloadWithBuilds().Failed;
+    public int Reload() => Reload("request");
+
+    /// <inheritdoc cref="Reload()"/>
+    /// <param name="trigger">What asked for it (start, SIGHUP, file change, admin API), for the log.</param>
+    public int Reload(string trigger) => ReloadWithBuilds(trigger).Failed;
 
     /// <summary>
-    /// <see cref="Reload"/>, and what it read: every file's build (diagnostics included) and the
+    /// <see cref="Reload()"/>, and what it read: every file's build (diagnostics included) and the
     /// folder's error. Returns once the new snapshot is the one served. Reloads run one at a time.
     /// </summary>
-    public ZoneReload ReloadWithBuilds()
+    /// <param name="trigger">What asked for it, for the log.</param>
+    public ZoneReload ReloadWithBuilds(string trigger = "request")
     {
         lock (_reloadLock)
         {
@@ -62,8 +70,7 @@ public sealed class ZoneStore
             if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
             {
                 // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
-                _logger.LogError("Zones folder {Directory} not reloaded, {Error}; still serving {Count} zone(s) as loaded before",
-                    _directory, folderError, _served.Count);
+                ZoneLog.FolderUnreadable(_logger, _directory, folderError, _served.Count);
                 if (!_loadedOnce)
                 {
                     _loadedOnce = true;
@@ -87,7 +94,7 @@ public sealed class ZoneStore
                 seen.Add(file.Origin.Key);
                 foreach (var warning in file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
                 {
-                    _logger.LogWarning("{Diagnostic}", warning.ToString());
+                    ZoneLog.Warning(_logger, warning.Location.File, warning.Location.Line, warning.Location.Column, warning.Message);
                 }
 
                 if (build.Zone is not { } zone)
@@ -95,30 +102,36 @@ public sealed class ZoneStore
                     failed++;
                     foreach (var error in file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
                     {
-                        _logger.LogError("{Diagnostic}", error.ToString());
+                        ZoneLog.Error(_logger, error.Location.File, error.Location.Line, error.Location.Column, error.Message);
                     }
 
-                    _logger.LogError("Zone {Zone} from {File} not loaded ({Errors} errors); {Action}",
-                        file.Origin, file.Path, file.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),
+                    ZoneLog.NotLoaded(_logger, file.Origin.ToString(), file.Path, file.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),
                         _served.ContainsKey(file.Origin.Key) ? "still serving the previous version" : "not served");
+                    _metrics?.Loaded(file.Origin.ToString(), ok: false);
                     continue;
                 }
 
                 _served[file.Origin.Key] = zone;
-                _logger.LogInformation("Loaded zone {Zone} serial {Serial}: {Records} records from {File} in {Milliseconds} ms",
-                    zone.Apex, zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
+                ZoneLog.Loaded(_logger, zone.Apex.ToString(), zone.Serial, zone.RecordCount, file.Path, watch.ElapsedMilliseconds);
+                _metrics?.Loaded(zone.Apex.ToString(), ok: true);
             }
 
+            int removed = 0;
             foreach (var gone in _served.Keys.Where(k => !seen.Contains(k)).ToList())
             {
-                _logger.LogWarning("Zone {Zone} removed: its file is gone from {Directory}", _served[gone].Apex, _directory);
+                string name = _served[gone].Apex.ToString();
+                ZoneLog.Removed(_logger, name, _directory);
+                _metrics?.Removed(name);
                 _served.Remove(gone);
+                removed++;
             }
 
+            _metrics?.Retain(builds.Select(b => b.File.Origin.ToString()).ToHashSet(StringComparer.Ordinal));
             _processor.Swap(new Snapshot(_served.Values.ToList()));
             _loadedOnce = true;
-            Interlocked.Increment(ref _reloads);
+            int reloads = Interlocked.Increment(ref _reloads);
             Notify(builds);
+            ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds);
             return new ZoneReload(failed, builds, null);
         }
     }

@@ -15,12 +15,13 @@ public sealed class ZoneWatcher : IDisposable
         {
             try
             {
-                logger.LogInformation("Zone files changed: reloading");
                 reload();
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Reload after a file change failed");
+                // One line; the stack trace only at debug level.
+                ZoneLog.ReloadFailed(logger, "file change", $"{e.GetType().Name}: {e.Message}");
+                logger.LogDebug(e, "Reload after a file change failed");
             }
         });
         // Only the files the loader reads (*.zone at the top of the folder): a log or any other

@@ -119,18 +119,27 @@ public sealed class RedisLink : IAsyncDisposable
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         multiplexer.ConnectionFailed += (_, e) =>
         {
+            if (!_closing)
+            {
+                RedisLog.ConnectionLost(_logger, e.EndPoint?.ToString(), e.ConnectionType.ToString(), e.FailureType.ToString());
+            }
+
             MarkFailure(null, $"{e.ConnectionType} connection to {e.EndPoint} lost: {e.FailureType}");
             Wake();
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
-            _logger.LogInformation("Redis connection to {EndPoint} ({Type}) restored; resyncing", e.EndPoint, e.ConnectionType);
+            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString(), e.ConnectionType.ToString());
             Wake();
         };
         _multiplexer = multiplexer;
         if (!multiplexer.IsConnected)
         {
             MarkFailure(null, $"cannot connect to {Options.Configuration.Split(',')[0]} at start");
+        }
+        else
+        {
+            RedisLog.Connected(_logger, string.Join(", ", multiplexer.GetEndPoints().Select(e => e.ToString())));
         }
     }
 
@@ -152,8 +161,7 @@ public sealed class RedisLink : IAsyncDisposable
         _degraded = true;
         Interlocked.Exchange(ref _degradedSinceTicks, Now.UtcTicks);
         Interlocked.Increment(ref _degradedEpisodes);
-        _logger.LogWarning("Shared state degraded: Redis unreachable ({What}{Error}). Still answering: other instances' last votes count until they are stale, then this instance's own verdicts; reconnecting",
-            what, error is null ? "" : ": " + error.GetType().Name + ": " + error.Message.Split(',')[0]);
+        RedisLog.Degraded(_logger, what, error is null ? "" : ": " + error.GetType().Name + ": " + error.Message.Split(',')[0]);
     }
 
     /// <summary>Records a successful full resync. Returns true when it ended a degraded episode.</summary>
@@ -167,8 +175,7 @@ public sealed class RedisLink : IAsyncDisposable
 
         _degraded = false;
         var since = DegradedSince;
-        _logger.LogInformation("Shared state healthy again: Redis reachable after {Seconds:F1} s degraded; own votes re-published and state resynced",
-            since is null ? 0 : (Now - since.Value).TotalSeconds);
+        RedisLog.Healthy(_logger, since is null ? 0 : (Now - since.Value).TotalSeconds);
         return true;
     }
 

@@ -25,6 +25,7 @@ public static class RedisSetup
             sp.GetRequiredService<ILogger<RedisHealthStore>>(), sp.GetRequiredService<IOverrideStore>()));
         services.AddSingleton<IHealthStore>(sp => sp.GetRequiredService<RedisHealthStore>());
         services.AddSingleton<ISharedStateView>(sp => sp.GetRequiredService<RedisHealthStore>());
+        services.AddSingleton<RedisMetrics>(); // made only when metrics are collected
         services.AddSingleton<RedisSyncService>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisSyncService>());
         return services;

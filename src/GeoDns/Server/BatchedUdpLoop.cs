@@ -29,6 +29,7 @@ internal sealed unsafe class BatchedUdpLoop : IDisposable
     private readonly ILogger _logger;
     private readonly IPEndPoint _endpoint;
     private readonly Func<bool> _stopping;
+    private readonly QueryTally? _tally;
 
     private readonly byte* _block;
     private readonly MMsgHdr* _received;
@@ -39,8 +40,10 @@ internal sealed unsafe class BatchedUdpLoop : IDisposable
     private readonly byte* _responses;
     private readonly byte* _requests;
 
-    public BatchedUdpLoop(Socket socket, QueryProcessor processor, ILogger logger, IPEndPoint endpoint, Func<bool> stopping)
+    /// <param name="tally">This thread's counters; null: queries are not counted.</param>
+    public BatchedUdpLoop(Socket socket, QueryProcessor processor, ILogger logger, IPEndPoint endpoint, Func<bool> stopping, QueryTally? tally = null)
     {
+        _tally = tally;
         _socket = socket;
         _processor = processor;
         _logger = logger;
@@ -151,11 +154,14 @@ internal sealed unsafe class BatchedUdpLoop : IDisposable
             try
             {
                 var source = SocketAddresses.FromLinuxSockaddr(new ReadOnlySpan<byte>(address, (int)Math.Min(addressLength, SockaddrStorageSize)));
+                long started = _tally?.Start() ?? 0;
                 length = _processor.Process(
                     new ReadOnlySpan<byte>(_requests + ((nint)i * RequestStride), (int)message.Length),
                     new Span<byte>(response, DnsWire.ServerUdpPayload),
                     source,
-                    overTcp: false);
+                    overTcp: false,
+                    out var outcome);
+                _tally?.Record(outcome, started);
             }
             catch (Exception e)
             {

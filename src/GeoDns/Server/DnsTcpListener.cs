@@ -20,10 +20,14 @@ public sealed class DnsTcpListener : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly SemaphoreSlim _connectionSlots;
     private readonly CancellationTokenSource _stop = new();
+    private readonly DnsMetrics? _metrics;
     private Task? _acceptLoop;
 
-    public DnsTcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections)
+    /// <param name="metrics">Where queries are counted (on the thread that answers each); null: not counted.</param>
+    public DnsTcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections,
+        DnsMetrics? metrics = null)
     {
+        _metrics = metrics;
         _processor = processor;
         _logger = logger;
         _idleTimeout = idleTimeout;
@@ -110,7 +114,10 @@ public sealed class DnsTcpListener : IDisposable
                     return;
                 }
 
-                int answer = _processor.Process(request.AsSpan(2, length), response.AsSpan(2, DnsWire.MaxMessageLength), source, overTcp: true);
+                var tally = _metrics?.Tcp;
+                long started = tally?.Start() ?? 0;
+                int answer = _processor.Process(request.AsSpan(2, length), response.AsSpan(2, DnsWire.MaxMessageLength), source, overTcp: true, out var outcome);
+                tally?.Record(outcome, started);
                 if (answer == 0)
                 {
                     continue;

@@ -19,19 +19,22 @@ public sealed class UdpListener : IDisposable
     private readonly Socket _socket;
     private readonly List<Thread> _threads = [];
     private readonly bool _allowBatching;
+    private readonly DnsMetrics? _metrics;
     private volatile bool _stopping;
 
     /// <summary>How long a batched receive waits before the thread looks at the stop flag again.</summary>
     internal static readonly TimeSpan StopCheckInterval = TimeSpan.FromMilliseconds(200);
 
-    public UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger)
-        : this(endpoint, processor, logger, allowBatching: true)
+    /// <param name="metrics">Where each thread counts its queries; null: not counted.</param>
+    public UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, DnsMetrics? metrics = null)
+        : this(endpoint, processor, logger, allowBatching: true, metrics)
     {
     }
 
-    internal UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, bool allowBatching)
+    internal UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, bool allowBatching, DnsMetrics? metrics = null)
     {
         _allowBatching = allowBatching;
+        _metrics = metrics;
         _processor = processor;
         _logger = logger;
         _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -109,7 +112,7 @@ public sealed class UdpListener : IDisposable
         BatchedUdpLoop loop;
         try
         {
-            loop = new BatchedUdpLoop(_socket, _processor, _logger, LocalEndPoint, () => _stopping);
+            loop = new BatchedUdpLoop(_socket, _processor, _logger, LocalEndPoint, () => _stopping, _metrics?.NewUdpTally());
         }
         catch (OutOfMemoryException e)
         {
@@ -128,6 +131,7 @@ public sealed class UdpListener : IDisposable
         var request = new byte[DnsWireLimits.MaxUdpRequest];
         var response = new byte[DnsWire.ServerUdpPayload];
         var from = new SocketAddress(_socket.AddressFamily);
+        var tally = _metrics?.NewUdpTally();
         while (!_stopping)
         {
             int received;
@@ -148,7 +152,9 @@ public sealed class UdpListener : IDisposable
 
             try
             {
-                int length = _processor.Process(request.AsSpan(0, received), response, SocketAddresses.ToClient(from), overTcp: false);
+                long started = tally?.Start() ?? 0;
+                int length = _processor.Process(request.AsSpan(0, received), response, SocketAddresses.ToClient(from), overTcp: false, out var outcome);
+                tally?.Record(outcome, started);
                 if (length > 0)
                 {
                     _socket.SendTo(response.AsSpan(0, length), SocketFlags.None, from);

@@ -59,7 +59,7 @@ public sealed class CheckMatchesServeTests
         var error = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains(place, StringComparison.Ordinal) && l.Contains(message, StringComparison.Ordinal));
         Assert.That(error, Is.Not.Null, output);
 
-        using var server = GeoDnsProcess.Start($"serve --zones \"{_directory}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()}",
+        using var server = GeoDnsProcess.Start($"serve --zones \"{_directory}\" --dns 127.0.0.1:0",
             new Dictionary<string, string> { ["GEODNS_WATCHZONES"] = "false" });
         Assert.That(await server.WaitForOutputAsync("not loaded", TimeSpan.FromSeconds(30)), Is.True, server.Output);
         Assert.That(server.Output, Does.Contain(error), "serve names the same place and problem as check");

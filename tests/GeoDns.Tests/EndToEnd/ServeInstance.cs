@@ -155,6 +155,15 @@ internal sealed class ServeInstance : IDisposable
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(token)).RootElement.Clone();
     }
 
+    /// <summary>The body of <c>GET <paramref name="path"/></c> (200 expected), as text.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken token)
+    {
+        using var response = await _http.GetAsync(path, token);
+        string text = await response.Content.ReadAsStringAsync(token);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET {path} on {Name}: {text}");
+        return text;
+    }
+
     /// <summary><c>/api/v1/overrides</c> as one comparable string.</summary>
     public async Task<string> OverridesAsync(CancellationToken token)
     {

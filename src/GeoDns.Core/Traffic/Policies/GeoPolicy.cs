@@ -72,7 +72,9 @@ public sealed class GeoPolicy : IRoutingPolicy
 
         var fallback = context.Pool.Fallback;
         context.Trace?.Add($"geo: no region with a usable member matches the client: fallback {fallback.Name}");
-        return fallback.Select(ref context, chosen);
+        int count = fallback.Select(ref context, chosen);
+        context.Reason = DecisionReason.Fallback; // whatever the fallback policy itself reported
+        return count;
     }
 
     /// <summary>The first of <paramref name="regionIndices"/> that has a candidate (left in <paramref name="inRegion"/>).</summary>
@@ -99,6 +101,7 @@ public sealed class GeoPolicy : IRoutingPolicy
             trace.Region = region.Name;
         }
 
+        context.Reason = DecisionReason.GeoMatch;
         int count = context.CandidatesIn(region, inRegion);
         return WeightedChoice.Pick(ref context, inRegion[..count], chosen);
     }

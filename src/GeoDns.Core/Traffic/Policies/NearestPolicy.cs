@@ -23,6 +23,7 @@ public sealed class NearestPolicy : IRoutingPolicy
         if (!location.HasCoordinates)
         {
             context.Trace?.Add("nearest: client coordinates unknown: members in failover order");
+            context.Reason = DecisionReason.Fallback;
             return FailoverPolicy.Instance.Select(ref context, chosen);
         }
 
@@ -49,6 +50,7 @@ public sealed class NearestPolicy : IRoutingPolicy
         if (best is null)
         {
             context.Trace?.Add("nearest: no region with coordinates has a usable member: members in failover order");
+            context.Reason = DecisionReason.Fallback;
             return FailoverPolicy.Instance.Select(ref context, chosen);
         }
 
@@ -58,6 +60,7 @@ public sealed class NearestPolicy : IRoutingPolicy
             trace.Add($"nearest: region {best.Name}");
         }
 
+        context.Reason = DecisionReason.GeoMatch;
         int count = context.CandidatesIn(best, inRegion);
         return WeightedChoice.Pick(ref context, inRegion[..count], chosen);
     }
