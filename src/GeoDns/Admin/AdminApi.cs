@@ -221,7 +221,8 @@ public static class AdminApi
         return Error(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxBodyBytes} bytes").ExecuteAsync(http);
     }
 
-    private static string? ReadState(string body)
+    /// <summary>The wanted state from a member-state body: <c>{"state": "down"}</c>, <c>"down"</c> or <c>down</c>.</summary>
+    internal static string? ReadState(string body)
     {
         body = body.Trim();
         if (body.Length == 0)
