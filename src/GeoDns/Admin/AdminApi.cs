@@ -247,8 +247,10 @@ public static class AdminApi
                     return state.GetString();
                 }
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
+                // Not JSON, or a string JSON cannot hand back (an escaped lone surrogate such as
+                // "\ud800" throws InvalidOperationException): the body is taken as plain text.
             }
 
             return body;
