@@ -122,19 +122,33 @@ public static class WireCheck
         return shape;
     }
 
-    /// <summary>The question name of a message as a lower-case dotted string (for comparisons).</summary>
-    public static string QuestionName(ReadOnlySpan<byte> m)
+    /// <summary>
+    /// The question name of a message as a lower-case dotted string, or null when a label holds
+    /// anything but letters, digits, '-' and '_' (whose presentation form other parsers escape).
+    /// </summary>
+    public static string? QuestionName(ReadOnlySpan<byte> m)
     {
-        var parts = new List<string>();
+        var text = new System.Text.StringBuilder();
         int offset = DnsWire.HeaderLength;
         while (m[offset] != 0)
         {
             int len = m[offset];
-            parts.Add(System.Text.Encoding.Latin1.GetString(m.Slice(offset + 1, len)).ToLowerInvariant());
+            foreach (byte b in m.Slice(offset + 1, len))
+            {
+                char c = char.ToLowerInvariant((char)b);
+                if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+                {
+                    return null;
+                }
+
+                text.Append(c);
+            }
+
+            text.Append('.');
             offset += len + 1;
         }
 
-        return string.Join('.', parts) + ".";
+        return text.Length == 0 ? "." : text.ToString();
     }
 
     private static void ReadOptions(ReadOnlySpan<byte> options, ReplyShape shape)

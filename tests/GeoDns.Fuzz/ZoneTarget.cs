@@ -66,6 +66,8 @@ public static class ZoneTarget
             return;
         }
 
+        CheckFormatRoundTrip(file);
+
         var board = new HealthBoard();
         var random = new FuzzRandom();
         var pipeline = new ZonePipeline(TrafficVocabulary.BuiltIn,
@@ -99,6 +101,36 @@ public static class ZoneTarget
             }
         }
     }
+
+    /// <summary>
+    /// Every record printed in master-file form (as <c>geodns explain</c> and the logs print it)
+    /// reads back as the same record.
+    /// </summary>
+    private static void CheckFormatRoundTrip(ZoneFile file)
+    {
+        var text = new StringBuilder();
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in file.Records)
+        {
+            text.Append(RDataFormatter.FormatRecord(entry.Record)).Append('\n');
+            expected.Add(Describe(entry.Record));
+        }
+
+        var again = ZoneFileLoader.Parse(text.ToString(), FileName, file.Origin, TrafficVocabulary.BuiltIn);
+        if (again.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error) is { } error)
+        {
+            string line = text.ToString().Split('\n')[error.Location.Line - 1];
+            throw Invariant.Fail($"a formatted record does not read back: {error.Message}\n  {line}");
+        }
+
+        var actual = again.Records.Select(e => Describe(e.Record)).ToHashSet(StringComparer.Ordinal);
+        if (!actual.SetEquals(expected))
+        {
+            throw Invariant.Fail($"formatted records read back differently:\n  lost: {string.Join(", ", expected.Except(actual))}\n  got:  {string.Join(", ", actual.Except(expected))}");
+        }
+    }
+
+    private static string Describe(ResourceRecord r) => $"{r.Owner.Key}/{r.Type}/{r.Class}/{r.Ttl}/{Convert.ToHexString(r.RData)}";
 
     /// <summary>Asks the compiled zone for a few of its names (each for its own type, A and ANY).</summary>
     private static void Query(ZoneFile file, Zone zone, FuzzRandom random)
