@@ -14,7 +14,7 @@ public static class ReplyChecks
     /// <paramref name="request"/>, read again by <see cref="QueryParser"/>; returns its shape, or
     /// null for no reply.
     /// </summary>
-    public static ReplyShape? Check(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, bool overTcp)
+    public static ReplyShape? Check(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, bool overTcp, bool opaqueTypes = true)
     {
         var outcome = QueryParser.Parse(request, out var query);
         if (outcome == ParseOutcome.Drop)
@@ -32,7 +32,7 @@ public static class ReplyChecks
             throw Invariant.Fail($"no reply to a request the parser read as {outcome}");
         }
 
-        var shape = WireCheck.Walk(reply);
+        var shape = WireCheck.Walk(reply, opaqueTypes);
         if (shape.Id != query.Id)
         {
             throw Invariant.Fail($"reply ID {shape.Id} does not echo the query's {query.Id}");

@@ -56,7 +56,12 @@ public sealed class ReplyShape
 /// </summary>
 public static class WireCheck
 {
-    public static ReplyShape Walk(ReadOnlySpan<byte> m)
+    /// <param name="opaqueTypes">
+    /// Also check the layout of RDATA GeoDns copies as the zone gives it (RP, NAPTR, SVCB, HTTPS):
+    /// true for the fuzz zones, whose data is known to be well formed; false for zones from input,
+    /// where RFC 3597 RDATA of these types is kept as written.
+    /// </param>
+    public static ReplyShape Walk(ReadOnlySpan<byte> m, bool opaqueTypes = true)
     {
         if (!(m.Length >= DnsWire.HeaderLength))
         {
@@ -108,7 +113,7 @@ public static class WireCheck
             }
             else
             {
-                CheckRDataNames(m, type, rdata, rdLength, labelStarts);
+                CheckRData(m, type, rdata, rdLength, labelStarts, opaqueTypes);
             }
 
             offset = rdata + rdLength;
@@ -179,13 +184,21 @@ public static class WireCheck
         }
     }
 
-    /// <summary>Names inside RDATA, for the types GeoDns serves whose RDATA holds names.</summary>
-    private static void CheckRDataNames(ReadOnlySpan<byte> m, ushort type, int rdata, int length, HashSet<int> labelStarts)
+    /// <summary>Address lengths, and names inside RDATA for the types GeoDns serves whose RDATA holds names.</summary>
+    private static void CheckRData(ReadOnlySpan<byte> m, ushort type, int rdata, int length, HashSet<int> labelStarts, bool opaqueTypes)
     {
         int end = rdata + length;
         int offset = rdata;
+        if (!opaqueTypes && type is 17 or 35 or 64 or 65)
+        {
+            return;
+        }
+
         switch (type)
         {
+            case RecordType.A or RecordType.AAAA:
+                offset += type == RecordType.A ? 4 : 16;
+                break;
             case RecordType.NS or RecordType.CNAME or RecordType.PTR:
                 ReadName(m, ref offset, labelStarts, compressionAllowed: true, "NS/CNAME/PTR target");
                 break;

@@ -151,7 +151,7 @@ public static class ZoneTarget
                     byte[] request = QueryBytes(owner, qtype);
                     random.Reset(qtype);
                     int length = processor.Process(request, tcp ? reply : reply.AsSpan(0, DnsWire.ServerUdpPayload), client, tcp);
-                    var shape = ReplyChecks.Check(request, reply.AsSpan(0, length), tcp);
+                    var shape = ReplyChecks.Check(request, reply.AsSpan(0, length), tcp, opaqueTypes: false);
                     if (shape is not null && shape.Rcode == ResponseCode.Refused)
                     {
                         throw Invariant.Fail($"the zone refuses its own name {owner}");
