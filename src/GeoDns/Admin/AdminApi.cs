@@ -361,7 +361,8 @@ public static class AdminApi
         return Error(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxBodyBytes} bytes").ExecuteAsync(http);
     }
 
-    private static string? ReadState(string body)
+    /// <summary>The wanted state from a member-state body: <c>{"state": "down"}</c>, <c>"down"</c> or <c>down</c>.</summary>
+    internal static string? ReadState(string body)
     {
         body = body.Trim();
         if (body.Length == 0)
@@ -386,8 +387,10 @@ public static class AdminApi
                     return state.GetString();
                 }
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
+                // Not JSON, or a string JSON cannot hand back (an escaped lone surrogate such as
+                // "\ud800" throws InvalidOperationException): the body is taken as plain text.
             }
 
             return body;

@@ -1,3 +1,4 @@
+using GeoDns.Core.Dns;
 using GeoDns.Core.Zones.Parsing;
 
 namespace GeoDns.Core.Zones.RData;
@@ -18,8 +19,9 @@ internal static class RDataParser
         b.Clear();
         if (!r.AtEnd && !r.Current.Quoted && r.Span(r.Current).SequenceEqual("\\#"))
         {
+            var marker = r.Current;
             r.Index++;
-            return Generic(r, b) && r.ExpectEnd();
+            return Generic(r, b) && r.ExpectEnd() && ValidGeneric(type, r, marker, b.Written);
         }
 
         bool ok = RecordTypes.Find(type)?.Codec is { } codec ? codec.Parse(r, b) : Unsupported(type, r);
@@ -35,6 +37,37 @@ internal static class RDataParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// RFC 3597 5: RDATA of a known type written as <c>\#</c> must still be valid RDATA of that type.
+    /// The names the answer encoder reads (<see cref="RecordTypes.NamesIn"/>) must be whole uncompressed
+    /// names, and a type with a formatter must decode (SOA: two names and 20 octets; A: 4 octets...).
+    /// Types with neither are kept as written.
+    /// </summary>
+    private static bool ValidGeneric(ushort type, EntryReader r, Token marker, ReadOnlySpan<byte> rdata)
+    {
+        var names = RecordTypes.NamesIn(type);
+        int offset = names.Offset;
+        bool valid = names.Count == 0 || offset <= rdata.Length;
+        for (int i = 0; valid && i < names.Count; i++)
+        {
+            int end = offset;
+            while (end < rdata.Length && rdata[end] != 0 && rdata[end] <= DnsName.MaxLabelLength)
+            {
+                end += rdata[end] + 1;
+            }
+
+            valid = end < rdata.Length && DnsName.IsValidWire(rdata[offset..(end + 1)]);
+            offset = end + 1;
+        }
+
+        if (valid && RecordTypes.Find(type)?.Codec?.Format is { } format)
+        {
+            valid = format(rdata, new System.Text.StringBuilder());
+        }
+
+        return valid || r.Error(marker, $"'\\#' RDATA of {rdata.Length} octets is not valid {RecordTypes.Mnemonic(type)} RDATA");
     }
 
     private static bool Unsupported(ushort type, EntryReader r) =>
