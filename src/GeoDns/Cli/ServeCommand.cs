@@ -19,6 +19,12 @@ public static class ServeCommand
         ("--geoip-asn", "GeoIpAsn", false),
         ("--log-format", "LogFormat", false),
         ("--config", "ConfigFile", false),
+        ("--rrl-responses-per-second", "Rrl:ResponsesPerSecond", false),
+        ("--rrl-window", "Rrl:Window", false),
+        ("--rrl-slip", "Rrl:Slip", false),
+        ("--rrl-ipv4-prefix", "Rrl:Ipv4Prefix", false),
+        ("--rrl-ipv6-prefix", "Rrl:Ipv6Prefix", false),
+        ("--rrl-whitelist", "Rrl:Whitelist", true),
     ];
 
     public static int Run(string[] args)

@@ -29,7 +29,7 @@ public sealed class DnsListeners : IDisposable
                     // Port 0 asks for any free port; TCP takes the same one UDP got.
                     var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
                     var tcp = Bind(tcpEndPoint, "TCP", () => new DnsTcpListener(tcpEndPoint, processor, loggers.CreateLogger<DnsTcpListener>(),
-                        TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections));
+                        TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, options.TcpMaxConnectionsPerClient));
                     _listeners.Add((udp, tcp));
                 }
                 catch

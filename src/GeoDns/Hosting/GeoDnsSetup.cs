@@ -3,6 +3,7 @@ using GeoDns.Core;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 using GeoDns.Geo;
 using GeoDns.Health;
@@ -27,7 +28,11 @@ public static class GeoDnsSetup
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
-        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty));
+        services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
+        {
+            // Response rate limiting (UDP only), off unless Rrl:ResponsesPerSecond is set.
+            RateLimiter = options.Rrl.Enabled ? new ResponseRateLimiter(options.Rrl, sp.GetRequiredService<TimeProvider>()) : null,
+        });
 
         // Traffic management: where clients are, the policies and checkers zone files may name,
         // and the pipeline that builds zones with their pools.
