@@ -1,6 +1,7 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Lookup;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Wire;
 
 namespace GeoDns.Core;
@@ -23,6 +24,9 @@ public sealed class QueryProcessor
 
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
+    public ResponseRateLimiter? RateLimiter { get; init; }
 
     /// <summary>
     /// This server's NSID (RFC 5001), sent to queries that carry the NSID option; empty (the
@@ -54,6 +58,43 @@ public sealed class QueryProcessor
     /// <param name="outcome">What the query came to (zone, type, RCODE, truncation, traffic decision), for counters.</param>
     public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp, out QueryOutcome outcome)
     {
+        int length = Answer(request, response, source, overTcp, out outcome, out var kind, out int nameHash, out int questionEnd);
+        if (overTcp || length == 0 || RateLimiter is not { } limiter)
+        {
+            return length;
+        }
+
+        switch (limiter.Check(source, kind, nameHash))
+        {
+            case RateDecision.Send:
+                return length;
+            case RateDecision.Slip when questionEnd > 0:
+                outcome.Truncated = true;
+                outcome.SentNsid = false;
+                return WriteSlip(response, questionEnd);
+            default:
+                outcome.ResponseCode = -1;
+                outcome.SentNsid = false;
+                return 0;
+        }
+    }
+
+    /// <summary>Turns the reply in <paramref name="response"/> into TC=1 with the question only.</summary>
+    private static int WriteSlip(Span<byte> response, int questionEnd)
+    {
+        response[2] |= (byte)(DnsWire.FlagTc >> 8);
+        DnsWire.WriteUInt16(response, 6, 0);
+        DnsWire.WriteUInt16(response, 8, 0);
+        DnsWire.WriteUInt16(response, 10, 0);
+        return questionEnd;
+    }
+
+    private int Answer(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp,
+        out QueryOutcome outcome, out ResponseKind kind, out int nameHash, out int questionEnd)
+    {
+        kind = ResponseKind.Error;
+        nameHash = 0;
+        questionEnd = 0;
         outcome = default;
         outcome.Region = -1;
         var parsed = QueryParser.Parse(request, out var query);
@@ -75,6 +116,7 @@ public sealed class QueryProcessor
                 return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome);
         }
 
+        questionEnd = DnsWire.HeaderLength + query.QNameLength + 4;
         if (query.QClass != RecordClass.IN || query.QType is RecordType.AXFR or RecordType.IXFR)
         {
             return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
@@ -92,6 +134,24 @@ public sealed class QueryProcessor
         if (answer is null)
         {
             return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
+        }
+
+        var name = key[..query.QNameLength];
+        if (answer.ResponseCode == ResponseCode.NxDomain)
+        {
+            // BIND keys NXDOMAIN with the zone: random names under one zone share a bucket. The
+            // NXDOMAIN body is built for the apex, so its template is the zone's suffix of the name.
+            kind = ResponseKind.NxDomain;
+            nameHash = string.GetHashCode(name[Math.Max(0, name.Length - answer.TemplateNameLength)..]);
+        }
+        else if (answer.ResponseCode != ResponseCode.NoError)
+        {
+            kind = ResponseKind.Error;
+        }
+        else
+        {
+            kind = answer.AnswerCount > 0 || answer.Dynamic is not null ? ResponseKind.Answer : ResponseKind.NoData;
+            nameHash = string.GetHashCode(name) ^ query.QType;
         }
 
         var context = new QueryContext

@@ -24,6 +24,12 @@ public static class ServeCommand
         ("--geoip-asn", "GeoIpAsn", false, "FILE", "MaxMind ASN database"),
         ("--log-format", "LogFormat", false, "text|json", "log line format"),
         ("--config", "ConfigFile", false, "FILE", "a JSON settings file read after appsettings.json and GEODNS_ variables"),
+        ("--rrl-responses-per-second", "Rrl:ResponsesPerSecond", false, "N", "response rate limiting: UDP replies per second per client prefix and answer (default 0: off)"),
+        ("--rrl-window", "Rrl:Window", false, "S", "seconds of debt a rate-limited bucket may run up (default 15)"),
+        ("--rrl-slip", "Rrl:Slip", false, "N", "every Nth limited reply goes out truncated (default 2; 0 drops all)"),
+        ("--rrl-ipv4-prefix", "Rrl:Ipv4Prefix", false, "N", "IPv4 client prefix length of a bucket (default 24)"),
+        ("--rrl-ipv6-prefix", "Rrl:Ipv6Prefix", false, "N", "IPv6 client prefix length of a bucket (default 56)"),
+        ("--rrl-whitelist", "Rrl:Whitelist", true, "CIDR", "client prefix never rate-limited; repeat for several"),
     ];
 
     public static int Run(string[] args)

@@ -23,25 +23,43 @@ public sealed class DnsListeners : IDisposable
         {
             foreach (var endpoint in options.DnsEndPoints())
             {
-                var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics));
-                try
+                // Port 0: the UDP port the system chose may be taken for TCP (an outgoing
+                // connection's local port); choose again a few times before giving up.
+                for (int attempt = 1; ; attempt++)
                 {
-                    // Port 0 asks for any free port; TCP takes the same one UDP got.
-                    var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
-                    var tcp = Bind(tcpEndPoint, "TCP", () => new DnsTcpListener(tcpEndPoint, processor, loggers.CreateLogger<DnsTcpListener>(),
-                        TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, metrics));
-                    _listeners.Add((udp, tcp));
-                }
-                catch
-                {
-                    udp.Dispose();
-                    throw;
+                    try
+                    {
+                        BindPair(endpoint, options, processor, loggers, metrics);
+                        break;
+                    }
+                    catch (InvalidOperationException e) when (endpoint.Port == 0 && attempt < 10 &&
+                        e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+                    {
+                    }
                 }
             }
         }
         catch
         {
             Dispose();
+            throw;
+        }
+    }
+
+    private void BindPair(IPEndPoint endpoint, GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics)
+    {
+        var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics));
+        try
+        {
+            // Port 0 asks for any free port; TCP takes the same one UDP got.
+            var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
+            var tcp = Bind(tcpEndPoint, "TCP", () => new DnsTcpListener(tcpEndPoint, processor, loggers.CreateLogger<DnsTcpListener>(),
+                TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, options.TcpMaxConnectionsPerClient, metrics));
+            _listeners.Add((udp, tcp));
+        }
+        catch
+        {
+            udp.Dispose();
             throw;
         }
     }

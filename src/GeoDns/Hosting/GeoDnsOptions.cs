@@ -1,4 +1,5 @@
 using System.Net;
+using GeoDns.Core.RateLimiting;
 
 namespace GeoDns.Hosting;
 
@@ -17,6 +18,12 @@ public sealed class GeoDnsOptions
     public int TcpIdleTimeoutSeconds { get; set; } = 10;
 
     public int TcpMaxConnections { get; set; } = 1024;
+
+    /// <summary>Open TCP connections one client address may hold at once.</summary>
+    public int TcpMaxConnectionsPerClient { get; set; } = 64;
+
+    /// <summary>Response rate limiting of UDP replies (section <c>Rrl</c>); off by default.</summary>
+    public RrlSettings Rrl { get; set; } = new();
 
     /// <summary>Watch the zones folder and reload changed zones.</summary>
     public bool WatchZones { get; set; } = true;
@@ -92,5 +99,12 @@ public sealed class GeoDnsOptions
         {
             throw new FormatException($"TcpMaxConnections {TcpMaxConnections}: give a number above 0");
         }
+
+        if (TcpMaxConnectionsPerClient <= 0)
+        {
+            throw new FormatException($"TcpMaxConnectionsPerClient {TcpMaxConnectionsPerClient}: give a number above 0");
+        }
+
+        Rrl.Validate();
     }
 }

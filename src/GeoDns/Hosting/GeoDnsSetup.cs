@@ -3,6 +3,7 @@ using GeoDns.Core;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 using GeoDns.Geo;
 using GeoDns.Health;
@@ -29,7 +30,13 @@ public static class GeoDnsSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
         byte[] nsid = options.NsidBytes();
-        services.AddSingleton(_ => new QueryProcessor(Snapshot.Empty) { Nsid = nsid });
+        services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
+        {
+            Nsid = nsid,
+
+            // Response rate limiting (UDP only), off unless Rrl:ResponsesPerSecond is set.
+            RateLimiter = options.Rrl.Enabled ? new ResponseRateLimiter(options.Rrl, sp.GetRequiredService<TimeProvider>()) : null,
+        });
 
         // Metrics first: the meter provider starts before anything it counts (the first zone load).
         services.AddGeoDnsMetrics(options);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using GeoDns.Core;
@@ -10,7 +11,7 @@ namespace GeoDns.Server;
 /// <summary>
 /// DNS over TCP (RFC 7766): several and pipelined queries per connection, messages split
 /// across reads, an idle timeout that also bounds each reply's write (a client that never reads
-/// is closed), and a bound on open connections.
+/// is closed), a bound on open connections, and a bound on open connections per client address.
 /// </summary>
 public sealed class DnsTcpListener : IDisposable
 {
@@ -19,14 +20,18 @@ public sealed class DnsTcpListener : IDisposable
     private readonly Socket _socket;
     private readonly TimeSpan _idleTimeout;
     private readonly SemaphoreSlim _connectionSlots;
+    private readonly int _maxPerClient;
+    private readonly ConcurrentDictionary<ClientAddress, int> _perClient = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly DnsMetrics? _metrics;
     private Task? _acceptLoop;
 
+    /// <param name="maxConnectionsPerClient">Connections one client address may hold at once.</param>
     /// <param name="metrics">Where queries are counted (on the thread that answers each); null: not counted.</param>
     public DnsTcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections,
-        DnsMetrics? metrics = null)
+        int maxConnectionsPerClient = int.MaxValue, DnsMetrics? metrics = null)
     {
+        _maxPerClient = maxConnectionsPerClient;
         _metrics = metrics;
         _processor = processor;
         _logger = logger;
@@ -94,8 +99,16 @@ public sealed class DnsTcpListener : IDisposable
         var request = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
         var response = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
         var source = SocketAddresses.ToClient(client.RemoteEndPoint);
+        bool counted = false;
         try
         {
+            // One client may not take every slot: past its cap, a new connection is closed at once.
+            counted = true;
+            if (_perClient.AddOrUpdate(source, 1, (_, n) => n + 1) > _maxPerClient)
+            {
+                return;
+            }
+
             client.NoDelay = true;
 
             // One timer per connection, pushed back before each message: no allocation per query.
@@ -142,10 +155,31 @@ public sealed class DnsTcpListener : IDisposable
         }
         finally
         {
+            if (counted)
+            {
+                Leave(source);
+            }
+
             client.Dispose();
             ArrayPool<byte>.Shared.Return(request);
             ArrayPool<byte>.Shared.Return(response);
             _connectionSlots.Release();
+        }
+    }
+
+    private void Leave(ClientAddress source)
+    {
+        while (true)
+        {
+            if (!_perClient.TryGetValue(source, out int n))
+            {
+                return;
+            }
+
+            if (n <= 1 ? _perClient.TryRemove(new KeyValuePair<ClientAddress, int>(source, n)) : _perClient.TryUpdate(source, n - 1, n))
+            {
+                return;
+            }
         }
     }
 

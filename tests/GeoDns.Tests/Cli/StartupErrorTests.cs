@@ -108,6 +108,8 @@ public sealed class StartupErrorTests
     [TestCase("--dns 5353", "'5353'")]
     [TestCase("--dns 127.0.0.1:99999", "'127.0.0.1:99999'")]
     [TestCase("--dns ::1:5353", "'::1:5353'")]
+    [TestCase("--rrl-responses-per-second 10 --rrl-slip 11", "Rrl:Slip 11")]
+    [TestCase("--rrl-responses-per-second 10 --rrl-whitelist nonsense", "'nonsense'")]
     public async Task InvalidValueIsOneLineAndExit1(string option, string named)
     {
         var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" {option}");
