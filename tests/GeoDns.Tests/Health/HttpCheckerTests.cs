@@ -34,9 +34,29 @@ public sealed class HttpCheckerTests
     [Test]
     public async Task RedirectsAreNotFollowedAndCountAsAliveByDefault(CancellationToken token)
     {
-        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 302 };
-        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}")), token);
-        Assert.That(result.Success, Is.True, result.Detail);
+        // /healthz redirects to /healthy on the same server (the address the probe connects to
+        // anyway), and /healthy passes every check below.
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 302, Body = "moved" };
+        server.Location = $"http://127.0.0.1:{server.Port}/healthy";
+        server.Paths["/healthy"] = (200, "all ok");
+        var port = ("port", $"{server.Port}");
+
+        var healthy = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthy"), ("expect", "200"), ("body", "all ok")), token);
+        Assert.That(healthy.Success, Is.True, "the redirect's target passes when asked directly: " + healthy.Detail);
+
+        var byDefault = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz")), token);
+        var only200 = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz"), ("expect", "200")), token);
+        var body = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz"), ("body", "all ok")), token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(byDefault.Success, Is.True, "302 is within the default 200-399: " + byDefault.Detail);
+            Assert.That(byDefault.Detail, Does.Contain("HTTP 302"));
+            Assert.That(only200.Success, Is.False, "the 302 is judged, not the 200 it points to");
+            Assert.That(only200.Detail, Does.Contain("HTTP 302"));
+            Assert.That(body.Success, Is.False, "the 302's own body is read");
+            Assert.That(body.Detail, Does.Contain("body lacks"));
+            Assert.That(server.RequestPaths, Is.EqualTo(new[] { "/healthy", "/healthz", "/healthz", "/healthz" }), "the Location was never fetched by a probe");
+        });
     }
 
     [Test]
