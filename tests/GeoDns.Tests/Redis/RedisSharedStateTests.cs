@@ -133,8 +133,15 @@ public class RedisSharedStateTests
         // Interval 200 ms: a vote is fresh for 1 s (the floor), then b no longer counts.
         var delay = await WaitForAsync(() => a.Slot(Us1).Usable, Timeout, "b's vote aged out");
         TestContext.Out.WriteLine($"aged out after {delay.TotalMilliseconds:F0} ms");
-        Assert.That(a.View.VotesFor(a.Slot(Us1)).Select(v => v.Instance), Is.EqualTo(new[] { "a" }).Or.Contains("b"));
-        Assert.That(a.Slot(Us1).Shared, Is.EqualTo(HealthStatus.Up));
+        // b's last vote is still listed (its field is deleted only after 10 freshness windows), but it no longer counts.
+        var table = ((RedisHealthStore)a.Health).Table;
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.View.VotesFor(a.Slot(Us1)).Select(v => $"{v.Instance}={Vote.StatusText(v.Status)}"), Is.EquivalentTo(new[] { "a=up", "b=down" }));
+            Assert.That(table.IsFresh(Us1, "b"), Is.False, "b's vote is stale");
+            Assert.That(table.IsFresh(Us1, "a"), Is.True);
+            Assert.That(a.Slot(Us1).Shared, Is.EqualTo(HealthStatus.Up));
+        });
     }
 
     [Test]
