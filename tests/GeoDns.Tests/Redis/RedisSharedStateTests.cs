@@ -93,9 +93,7 @@ public class RedisSharedStateTests
 
         var result = await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("eu-west", true));
         Assert.That(result.Shared, Is.True, result.Detail);
-        var drainDelay = await WaitForAsync(() => !b.Slot(Eu1).Usable, Timeout, "drain seen on b");
-        TestContext.Out.WriteLine($"drain a -> b: {drainDelay.TotalMilliseconds:F1} ms");
-        Assert.That(drainDelay, Is.LessThan(TimeSpan.FromSeconds(2)), "propagation speed itself is measured by bench/redis");
+        await WaitForAsync(() => !b.Slot(Eu1).Usable, Timeout, "drain seen on b"); // how fast: bench/redis
 
         await b.Overrides.ApplyAsync(OverrideChange.Member(Us1, MemberOverride.ForceDown));
         await b.Overrides.ApplyAsync(OverrideChange.Pin(Us1.Pool, "us-east"));
@@ -154,9 +152,9 @@ public class RedisSharedStateTests
         await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("eu-west", true));
         await WaitForAsync(() => !b.Slot(Eu1).Usable && b.View.VotesFor(b.Slot(Us1)).Count == 2, Timeout, "initial state on b");
 
-        long reads = 0, wrong = 0;
+        long reads = 0, wrong = 0, readsWhileDegraded = 0;
         using var stop = new CancellationTokenSource();
-        var readers = new[] { a, b }.Select(node => Task.Run(() =>
+        var readers = new[] { a, b }.Select(node => Task.Run(async () =>
         {
             var us1 = node.Slot(Us1);
             var us2 = node.Slot(Us2);
@@ -170,17 +168,22 @@ public class RedisSharedStateTests
                 }
 
                 Interlocked.Increment(ref reads);
-                Thread.SpinWait(200);
+                if (node.Link.Degraded)
+                {
+                    Interlocked.Increment(ref readsWhileDegraded);
+                }
+
+                // Sample about every millisecond; a busy loop would starve the instances on a 2-core machine.
+                await Task.Delay(1, CancellationToken.None);
             }
         })).ToList();
 
         _redis.Kill();
         await WaitForAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
-        // Longer than the vote freshness window (1 s): b's votes are still known to a but stale,
+        // Past the vote freshness window (1 s): b's votes are still known to a but stale,
         // so a's own (up) verdicts decide; no answer changes (checked by the readers).
-        await Task.Delay(1500);
+        await WaitForAsync(() => !((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Timeout, "b's vote stale on a");
         Assert.That(a.View.VotesFor(a.Slot(Us1)).Count, Is.EqualTo(2), "last shared view still known");
-        Assert.That(((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Is.False, "but no longer counted");
         Assert.That(a.View.Report().DegradedEpisodes, Is.GreaterThanOrEqualTo(1));
 
         // A change made during the outage applies locally and is stored when Redis returns.
@@ -197,7 +200,7 @@ public class RedisSharedStateTests
         Assert.Multiple(() =>
         {
             Assert.That(Interlocked.Read(ref wrong), Is.Zero, "no read saw a changed state");
-            Assert.That(Interlocked.Read(ref reads), Is.GreaterThan(1000));
+            Assert.That(Interlocked.Read(ref readsWhileDegraded), Is.GreaterThan(0), "the readers sampled during the outage");
             Assert.That(b.Slot(Eu1).Usable, Is.False, "drain re-stored into the empty Redis");
         });
     }

@@ -7,7 +7,7 @@ namespace GeoDns.Tests.Server;
 /// <summary>Sends raw packets over real sockets with a deadline, and parses replies with ARSoft.Tools.Net.</summary>
 internal static class DnsTestClient
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     public static async Task<byte[]?> UdpRawAsync(IPEndPoint server, byte[] packet, TimeSpan? timeout = null)
     {

@@ -56,7 +56,7 @@ public sealed class ReloadTests
             new Dictionary<string, string?> { ["WatchZones"] = "true" });
         await File.WriteAllTextAsync(Path.Combine(server.Directory, "simple.test.zone"), TestZones.Simple(address: "192.0.2.3", serial: 3));
         IPAddress? seen = null;
-        for (int i = 0; i < 50 && !IPAddress.Parse("192.0.2.3").Equals(seen); i++)
+        for (int i = 0; i < 100 && !IPAddress.Parse("192.0.2.3").Equals(seen); i++)
         {
             await Task.Delay(100);
             seen = await AddressOf(server, "www.simple.test.");
