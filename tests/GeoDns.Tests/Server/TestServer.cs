@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -45,10 +46,44 @@ internal sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var host = GeoDnsHost.Build(all);
-        await host.StartAsync();
-        var endpoint = host.Services.GetRequiredService<DnsServerService>().UdpEndPoints[0];
-        return new TestServer(host, directory, endpoint);
+        // With port 0 the server takes a free UDP port and then the same number for TCP, which
+        // another process on a shared machine may hold: that start is retried on a new port.
+        for (int attempt = 1; ; attempt++)
+        {
+            var host = GeoDnsHost.Build(all);
+            try
+            {
+                await host.StartAsync();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+                await StopAsync(host);
+                continue;
+            }
+            catch
+            {
+                await StopAsync(host);
+                throw;
+            }
+
+            var endpoint = host.Services.GetRequiredService<DnsServerService>().UdpEndPoints[0];
+            return new TestServer(host, directory, endpoint);
+        }
+    }
+
+    private static async Task StopAsync(IHost host)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await host.StopAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A host that failed to start stops as far as it can.
+        }
+
+        host.Dispose();
     }
 
     public async ValueTask DisposeAsync()
