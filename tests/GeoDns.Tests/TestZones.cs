@@ -45,6 +45,32 @@ internal static class TestZones
             """;
     }
 
+    /// <summary>
+    /// Replies sized around the UDP limits. The apex NS answer is 65 octets but its glue (24 AAAA)
+    /// makes it 737 without EDNS; the referral for <c>sub</c> needs 30 AAAA of in-domain glue (890
+    /// octets); with an OPT record (11 octets) <c>fits</c> TXT is a reply of exactly 512 octets and
+    /// <c>over</c> TXT one of 513.
+    /// </summary>
+    public static string Limits()
+    {
+        static string Aaaa(string owner, int prefix, int count) =>
+            string.Join('\n', Enumerable.Range(1, count).Select(i => $"{owner} AAAA 2001:db8:{prefix}::{i:x}"));
+        static string Text(int first, int second) => $"\"{new string('f', first)}\" \"{new string('s', second)}\"";
+        return $"""
+            $ORIGIN limits.test.
+            $TTL 300
+            @      SOA  ns1 hostmaster 1 3600 900 604800 120
+            @      NS   ns1
+            @      NS   ns2
+            {Aaaa("ns1", 1, 12)}
+            {Aaaa("ns2", 2, 12)}
+            sub    NS   ns.sub
+            {Aaaa("ns.sub", 3, 30)}
+            fits   TXT  {Text(255, 198)}
+            over   TXT  {Text(255, 199)}
+            """;
+    }
+
     public static string Simple(string origin = "simple.test.", string address = "192.0.2.1", uint serial = 1) => $"""
         $ORIGIN {origin}
         $TTL 60

@@ -54,6 +54,12 @@ public sealed class UdpListener : IDisposable
     /// <summary>The listening socket (tests set options on it).</summary>
     internal Socket Socket => _socket;
 
+    /// <summary>Whether any receive thread is still running (tests: they all end after <see cref="Dispose"/>).</summary>
+    internal bool AnyThreadAlive => _threads.Exists(t => t.IsAlive);
+
+    /// <summary>Raises the stop flag without closing the socket (tests: idle batched threads must see it on their own).</summary>
+    internal void SignalStop() => _stopping = true;
+
     /// <summary>Whether the threads use recvmmsg/sendmmsg (decided by <see cref="Start"/>).</summary>
     public bool IsBatched { get; private set; }
 

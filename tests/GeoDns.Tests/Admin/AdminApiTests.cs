@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -174,36 +173,20 @@ public class AdminApiTests
     [Test]
     public async Task A_drain_on_a_reaches_b_in_each_of_50_trials()
     {
+        // Only that each drain and undrain arrives; how fast is measured by
+        // bench/redis/propagation.py --observe api (the same path: A's API -> B's board).
         _redis = RedisServer.Start();
         var (a, httpA) = await StartAsync(_redis.Configuration, "a");
         var (b, _) = await StartAsync(_redis.Configuration, "b");
         await WaitForAsync(() => a.Link.LastSync is not null && b.Link.LastSync is not null, TimeSpan.FromSeconds(10), "both synced");
-        await httpA.GetAsync("/api/v1/pools"); // warms this test's HttpClient, as curl needs no warming
-        var times = new List<double>();
         for (int trial = 0; trial < 50; trial++)
         {
-            var watch = Stopwatch.StartNew();
             var response = await httpA.SendAsync(Post("/api/v1/regions/eu-west/drain"));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-            if (trial < 3)
-            {
-                TestContext.Out.WriteLine($"POST returned after {watch.Elapsed.TotalMilliseconds:F1} ms, b drained: {!b.Slot(Eu1).Usable}");
-            }
-
-            await WaitForAsync(() => !b.Slot(Eu1).Usable, TimeSpan.FromSeconds(2), "drain on b");
-            times.Add(watch.Elapsed.TotalMilliseconds);
+            await WaitForAsync(() => !b.Slot(Eu1).Usable, TimeSpan.FromSeconds(10), $"drain on b, trial {trial}");
             Assert.That((await httpA.SendAsync(Post("/api/v1/regions/eu-west/undrain"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            await WaitForAsync(() => b.Slot(Eu1).Usable, TimeSpan.FromSeconds(2), "undrain on b");
+            await WaitForAsync(() => b.Slot(Eu1).Usable, TimeSpan.FromSeconds(10), $"undrain on b, trial {trial}");
         }
-
-        TestContext.Out.WriteLine("trials (ms): " + string.Join(" ", times.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))));
-        times.Sort();
-        TestContext.Out.WriteLine(FormattableString.Invariant(
-            $"drain via A's API -> B's board, 50 trials: p50 {times[24]:F1} ms, p99 (the slowest of 50) {times[^1]:F1} ms"));
-
-        // Speed is measured by bench/redis (p50/p99 against the 100 ms target); here only a
-        // bound that a loaded CI machine cannot miss unless propagation is broken.
-        Assert.That(times.Max(), Is.LessThan(2000));
     }
 
     private sealed class Disposer(IDisposable inner) : IAsyncDisposable

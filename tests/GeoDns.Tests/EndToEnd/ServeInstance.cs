@@ -58,14 +58,20 @@ internal sealed class ServeInstance : IDisposable
     }
 
     /// <summary>Waits until the DNS port answers <paramref name="name"/> with <paramref name="expected"/> (and /readyz is 200 when there is an admin port).</summary>
-    public async Task WaitReadyAsync(string name, string expected, TimeSpan timeout, CancellationToken token)
+    public Task WaitReadyAsync(string name, string expected, TimeSpan timeout, CancellationToken token) =>
+        WaitReadyAsync(name, expected, async () => await AskAsync(name, token, TimeSpan.FromSeconds(1)) == expected, timeout, token);
+
+    /// <summary>As above, until the whole answer (addresses sorted, space-separated) is <paramref name="expected"/>.</summary>
+    public Task WaitReadyWithAllAsync(string name, string expected, TimeSpan timeout, CancellationToken token) =>
+        WaitReadyAsync(name, expected, async () => await AskAllAsync(name, token, TimeSpan.FromSeconds(1)) == expected, timeout, token);
+
+    private async Task WaitReadyAsync(string name, string expected, Func<Task<bool>> answered, TimeSpan timeout, CancellationToken token)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
             token.ThrowIfCancellationRequested();
-            if (await AskAsync(name, token, TimeSpan.FromMilliseconds(500)) == expected
-                && (_http.BaseAddress is null || await ReadyAsync(token)))
+            if (await answered() && (_http.BaseAddress is null || await ReadyAsync(token)))
             {
                 return;
             }
@@ -90,7 +96,15 @@ internal sealed class ServeInstance : IDisposable
     }
 
     /// <summary>The first address answered for <paramref name="name"/> A over UDP; null on no reply (or no answer record).</summary>
-    public async Task<string?> AskAsync(string name, CancellationToken token, TimeSpan? timeout = null)
+    public async Task<string?> AskAsync(string name, CancellationToken token, TimeSpan? timeout = null) =>
+        (await QueryAsync(name, token, timeout))?.FirstOrDefault();
+
+    /// <summary>Every address answered for <paramref name="name"/> A, sorted and space-separated; null on no reply.</summary>
+    public async Task<string?> AskAllAsync(string name, CancellationToken token, TimeSpan? timeout = null) =>
+        await QueryAsync(name, token, timeout) is { } answers ? string.Join(' ', answers.Order(StringComparer.Ordinal)) : null;
+
+    /// <summary>The answers to <paramref name="name"/> A over UDP; null on no reply (5 s unless <paramref name="timeout"/>) or a failure rcode.</summary>
+    private async Task<List<string>?> QueryAsync(string name, CancellationToken token, TimeSpan? timeout)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         await socket.ConnectAsync(Dns, token);
@@ -98,7 +112,7 @@ internal sealed class ServeInstance : IDisposable
         await socket.SendAsync(DnsProbeMessage.BuildQuery(id, DnsName.Parse(name), RecordType.A), token);
         var buffer = new byte[1500];
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(2));
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(5));
         try
         {
             while (true)
@@ -106,7 +120,7 @@ internal sealed class ServeInstance : IDisposable
                 int n = await socket.ReceiveAsync(buffer, deadline.Token);
                 if (DnsProbeMessage.TryReadResponse(buffer.AsSpan(0, n), id, out int rcode, out var answers))
                 {
-                    return rcode == 0 ? answers.FirstOrDefault() : null;
+                    return rcode == 0 ? answers : null;
                 }
             }
         }

@@ -52,7 +52,8 @@ public class DesignExampleTests
         _locator = new MaxMindLocator(TestGeoDatabases.WriteCity(_directory));
         var file = ZoneFileLoader.Parse(Zone, "example.com.zone", DnsName.Parse("example.com."), TrafficVocabulary.BuiltIn);
         Assert.That(file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
-        var compiler = new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, _locator);
+        // Seeded: the weighted draws (and so every test here) repeat run after run.
+        var compiler = new TrafficCompiler(new HealthBoard(), TrafficVocabulary.BuiltIn.Policies, _locator, random: new SeededRandomSource(20_261_129));
         _processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)]));
     }
 
@@ -112,9 +113,10 @@ public class DesignExampleTests
             counts[address] = counts.GetValueOrDefault(address) + 1;
         }
 
-        // p = 0.75, sigma = 0.0125 at 1,200 draws: five sigma either way.
+        // weight 3 of 4: p = 0.75; five standard deviations of the share of 1,200 draws either way.
+        double p = 0.75, fiveSigma = 5 * Math.Sqrt(p * (1 - p) / 1200);
         Assert.That(counts.Keys, Is.EquivalentTo(UsEast));
-        Assert.That(counts["192.0.2.10"] / 1200.0, Is.EqualTo(0.75).Within(0.0625));
+        Assert.That(counts["192.0.2.10"] / 1200.0, Is.EqualTo(p).Within(fiveSigma));
     }
 
     [Test]
@@ -147,6 +149,14 @@ public class DesignExampleTests
         output = new StringWriter();
         Assert.That(ExplainCommand.Run(["ns1.example.com", "--zones", _directory], output), Is.EqualTo(1));
         Assert.That(output.ToString(), Does.Contain("is not a traffic-managed name"));
+    }
+
+    /// <summary>Deterministic draws for the policies: a seeded <see cref="Random"/>.</summary>
+    private sealed class SeededRandomSource(int seed) : IRandomSource
+    {
+        private readonly Random _random = new(seed);
+
+        public long Next(long exclusiveMax) => _random.NextInt64(exclusiveMax);
     }
 
     private static int? Scope(DnsMessage reply) =>

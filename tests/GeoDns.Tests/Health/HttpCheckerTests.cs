@@ -34,9 +34,29 @@ public sealed class HttpCheckerTests
     [Test]
     public async Task RedirectsAreNotFollowedAndCountAsAliveByDefault(CancellationToken token)
     {
-        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 302 };
-        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}")), token);
-        Assert.That(result.Success, Is.True, result.Detail);
+        // /healthz redirects to /healthy on the same server (the address the probe connects to
+        // anyway), and /healthy passes every check below.
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Status = 302, Body = "moved" };
+        server.Location = $"http://127.0.0.1:{server.Port}/healthy";
+        server.Paths["/healthy"] = (200, "all ok");
+        var port = ("port", $"{server.Port}");
+
+        var healthy = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthy"), ("expect", "200"), ("body", "all ok")), token);
+        Assert.That(healthy.Success, Is.True, "the redirect's target passes when asked directly: " + healthy.Detail);
+
+        var byDefault = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz")), token);
+        var only200 = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz"), ("expect", "200")), token);
+        var body = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", port, ("path", "/healthz"), ("body", "all ok")), token);
+        Assert.Multiple(() =>
+        {
+            Assert.That(byDefault.Success, Is.True, "302 is within the default 200-399: " + byDefault.Detail);
+            Assert.That(byDefault.Detail, Does.Contain("HTTP 302"));
+            Assert.That(only200.Success, Is.False, "the 302 is judged, not the 200 it points to");
+            Assert.That(only200.Detail, Does.Contain("HTTP 302"));
+            Assert.That(body.Success, Is.False, "the 302's own body is read");
+            Assert.That(body.Detail, Does.Contain("body lacks"));
+            Assert.That(server.RequestPaths, Is.EqualTo(new[] { "/healthy", "/healthz", "/healthz", "/healthz" }), "the Location was never fetched by a probe");
+        });
     }
 
     [Test]
@@ -73,13 +93,14 @@ public sealed class HttpCheckerTests
     [Test]
     public async Task SlowServerTimesOut(CancellationToken token)
     {
-        await using var server = new TestHttpServer(IPAddress.Loopback) { Delay = TimeSpan.FromSeconds(5) };
+        // The server would answer after a minute: only the probe's 200 ms timeout ends it sooner.
+        await using var server = new TestHttpServer(IPAddress.Loopback) { Delay = TimeSpan.FromMinutes(1) };
         var target = HealthTestZones.Target("http", "127.0.0.1", ("port", $"{server.Port}"), ("interval", "1s"), ("timeout", "200ms"));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
         Assert.That(result.Success, Is.False);
         Assert.That(result.Detail, Does.Contain("timed out"));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "ended by the timeout, not by the server");
     }
 
     [Test]
@@ -104,7 +125,7 @@ public sealed class HttpCheckerTests
     {
         await _checker.WarmUpAsync(token);
         var registry = new CheckerRegistry([_checker, new TcpChecker()]);
-        await registry.WarmUp.WaitAsync(CheckerRegistry.WarmUpLimit + TimeSpan.FromSeconds(1), token);
+        await registry.WarmUp.WaitAsync(CheckerRegistry.WarmUpLimit + TimeSpan.FromSeconds(10), token);
         Assert.That(registry.WarmUp.IsCompletedSuccessfully, Is.True);
         Assert.That(registry.Kinds, Is.EquivalentTo(new[] { "http", "https", "tcp" }));
     }

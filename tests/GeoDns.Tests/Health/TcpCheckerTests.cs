@@ -65,7 +65,7 @@ public sealed class TcpCheckerTests
             var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
             Assert.That(result.Success, Is.False);
             Assert.That(result.Detail, Does.Contain("timed out"));
-            Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(2)));
+            Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(10)), "ended by the 300 ms timeout, not by the kernel's SYN retries (minutes)");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -9,7 +10,9 @@ namespace GeoDns.Tests.Health;
 
 /// <summary>
 /// A minimal HTTP/1.1 server for checker tests: one response per connection, optional TLS
-/// with a certificate made in the test. Records the Host header and TLS SNI it saw.
+/// with a certificate made in the test. Records the Host header, TLS SNI and paths it saw.
+/// Paths listed in <see cref="Paths"/> get their own status and body; every other path gets
+/// <see cref="Status"/> and <see cref="Body"/> (and a <c>Location</c> header when <see cref="Location"/> is set).
 /// </summary>
 internal sealed class TestHttpServer : IAsyncDisposable
 {
@@ -35,6 +38,15 @@ internal sealed class TestHttpServer : IAsyncDisposable
     public string Body { get; set; } = "all ok";
 
     public TimeSpan Delay { get; set; }
+
+    public string? Location { get; set; }
+
+    public ConcurrentDictionary<string, (int Status, string Body)> Paths { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The request paths, in the order they arrived.</summary>
+    public IReadOnlyList<string> RequestPaths => [.. _paths];
+
+    private readonly ConcurrentQueue<string> _paths = new();
 
     public string? LastHost { get; private set; }
 
@@ -89,15 +101,21 @@ internal sealed class TestHttpServer : IAsyncDisposable
             await using (stream)
             {
                 var request = await ReadHeadAsync(stream);
-                LastHost = request.Split("\r\n").FirstOrDefault(l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase))?[5..].Trim();
+                var lines = request.Split("\r\n");
+                LastHost = lines.FirstOrDefault(l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase))?[5..].Trim();
+                string path = lines[0].Split(' ') is [_, var target, ..] ? target : "";
+                _paths.Enqueue(path);
                 Interlocked.Increment(ref _requests);
                 if (Delay > TimeSpan.Zero)
                 {
                     await Task.Delay(Delay, _stop.Token);
                 }
 
-                byte[] body = Encoding.UTF8.GetBytes(Body);
-                byte[] head = Encoding.ASCII.GetBytes($"HTTP/1.1 {Status} Test\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                var (status, text, location) = Paths.TryGetValue(path, out var listed) ? (listed.Status, listed.Body, null) : (Status, Body, Location);
+                byte[] body = Encoding.UTF8.GetBytes(text);
+                string locationHeader = location is null ? "" : $"Location: {location}\r\n";
+                byte[] head = Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 {status} Test\r\n{locationHeader}Content-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                 await stream.WriteAsync(head, _stop.Token);
                 await stream.WriteAsync(body, _stop.Token);
                 await stream.FlushAsync(_stop.Token);

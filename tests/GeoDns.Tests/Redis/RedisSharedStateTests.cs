@@ -93,9 +93,7 @@ public class RedisSharedStateTests
 
         var result = await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("eu-west", true));
         Assert.That(result.Shared, Is.True, result.Detail);
-        var drainDelay = await WaitForAsync(() => !b.Slot(Eu1).Usable, Timeout, "drain seen on b");
-        TestContext.Out.WriteLine($"drain a -> b: {drainDelay.TotalMilliseconds:F1} ms");
-        Assert.That(drainDelay, Is.LessThan(TimeSpan.FromSeconds(2)), "propagation speed itself is measured by bench/redis");
+        await WaitForAsync(() => !b.Slot(Eu1).Usable, Timeout, "drain seen on b"); // how fast: bench/redis
 
         await b.Overrides.ApplyAsync(OverrideChange.Member(Us1, MemberOverride.ForceDown));
         await b.Overrides.ApplyAsync(OverrideChange.Pin(Us1.Pool, "us-east"));
@@ -133,8 +131,15 @@ public class RedisSharedStateTests
         // Interval 200 ms: a vote is fresh for 1 s (the floor), then b no longer counts.
         var delay = await WaitForAsync(() => a.Slot(Us1).Usable, Timeout, "b's vote aged out");
         TestContext.Out.WriteLine($"aged out after {delay.TotalMilliseconds:F0} ms");
-        Assert.That(a.View.VotesFor(a.Slot(Us1)).Select(v => v.Instance), Is.EqualTo(new[] { "a" }).Or.Contains("b"));
-        Assert.That(a.Slot(Us1).Shared, Is.EqualTo(HealthStatus.Up));
+        // b's last vote is still listed (its field is deleted only after 10 freshness windows), but it no longer counts.
+        var table = ((RedisHealthStore)a.Health).Table;
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.View.VotesFor(a.Slot(Us1)).Select(v => $"{v.Instance}={Vote.StatusText(v.Status)}"), Is.EquivalentTo(new[] { "a=up", "b=down" }));
+            Assert.That(table.IsFresh(Us1, "b"), Is.False, "b's vote is stale");
+            Assert.That(table.IsFresh(Us1, "a"), Is.True);
+            Assert.That(a.Slot(Us1).Shared, Is.EqualTo(HealthStatus.Up));
+        });
     }
 
     [Test]
@@ -147,9 +152,9 @@ public class RedisSharedStateTests
         await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("eu-west", true));
         await WaitForAsync(() => !b.Slot(Eu1).Usable && b.View.VotesFor(b.Slot(Us1)).Count == 2, Timeout, "initial state on b");
 
-        long reads = 0, wrong = 0;
+        long reads = 0, wrong = 0, readsWhileDegraded = 0;
         using var stop = new CancellationTokenSource();
-        var readers = new[] { a, b }.Select(node => Task.Run(() =>
+        var readers = new[] { a, b }.Select(node => Task.Run(async () =>
         {
             var us1 = node.Slot(Us1);
             var us2 = node.Slot(Us2);
@@ -163,17 +168,22 @@ public class RedisSharedStateTests
                 }
 
                 Interlocked.Increment(ref reads);
-                Thread.SpinWait(200);
+                if (node.Link.Degraded)
+                {
+                    Interlocked.Increment(ref readsWhileDegraded);
+                }
+
+                // Sample about every millisecond; a busy loop would starve the instances on a 2-core machine.
+                await Task.Delay(1, CancellationToken.None);
             }
         })).ToList();
 
         _redis.Kill();
         await WaitForAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
-        // Longer than the vote freshness window (1 s): b's votes are still known to a but stale,
+        // Past the vote freshness window (1 s): b's votes are still known to a but stale,
         // so a's own (up) verdicts decide; no answer changes (checked by the readers).
-        await Task.Delay(1500);
+        await WaitForAsync(() => !((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Timeout, "b's vote stale on a");
         Assert.That(a.View.VotesFor(a.Slot(Us1)).Count, Is.EqualTo(2), "last shared view still known");
-        Assert.That(((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Is.False, "but no longer counted");
         Assert.That(a.View.Report().DegradedEpisodes, Is.GreaterThanOrEqualTo(1));
 
         // A change made during the outage applies locally and is stored when Redis returns.
@@ -190,7 +200,7 @@ public class RedisSharedStateTests
         Assert.Multiple(() =>
         {
             Assert.That(Interlocked.Read(ref wrong), Is.Zero, "no read saw a changed state");
-            Assert.That(Interlocked.Read(ref reads), Is.GreaterThan(1000));
+            Assert.That(Interlocked.Read(ref readsWhileDegraded), Is.GreaterThan(0), "the readers sampled during the outage");
             Assert.That(b.Slot(Eu1).Usable, Is.False, "drain re-stored into the empty Redis");
         });
     }

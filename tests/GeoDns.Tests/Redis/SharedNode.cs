@@ -104,7 +104,7 @@ public sealed class SharedNode : IAsyncDisposable
                 Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}");
             }
 
-            await Task.Delay(2);
+            await Task.Delay(10); // awaited polling: no spinning on a shared 2-core machine
         }
 
         return watch.Elapsed;

@@ -17,6 +17,7 @@ public sealed class AuthoritativeAnswerTests
         {
             ["example.test.zone"] = TestZones.Conformance(),
             ["simple.test.zone"] = TestZones.Simple(),
+            ["limits.test.zone"] = TestZones.Limits(),
         });
     }
 
@@ -253,8 +254,51 @@ public sealed class AuthoritativeAnswerTests
     [Test]
     public async Task AdditionalDataIsDroppedBeforeTruncating()
     {
-        var reply = await DnsTestClient.UdpAsync(_server.EndPoint, new QueryBuilder { Name = "example.test.", Type = 2 });
-        Assert.That(reply.IsTruncated, Is.False);
-        Assert.That(reply.AnswerRecords, Has.Count.EqualTo(2));
+        // Over TCP: 2 NS and 24 AAAA of glue, 737 octets in all, well over 512.
+        var wholeRaw = await DnsTestClient.TcpRawAsync(_server.EndPoint, new QueryBuilder { Name = "limits.test.", Type = 2 }.Build());
+        Assert.That(wholeRaw, Has.Length.EqualTo(737));
+        Assert.That(DnsMessage.Parse(wholeRaw).AdditionalRecords.OfType<AaaaRecord>().Count(), Is.EqualTo(24));
+
+        // Over UDP without EDNS the optional glue goes, the answer stays, and TC stays clear.
+        var raw = await DnsTestClient.UdpRawAsync(_server.EndPoint, new QueryBuilder { Name = "limits.test.", Type = 2 }.Build());
+        Assert.That(raw, Is.Not.Null, "no UDP reply");
+        Assert.That(raw!, Has.Length.LessThanOrEqualTo(512));
+        var udp = DnsMessage.Parse(raw);
+        Assert.Multiple(() =>
+        {
+            Assert.That(udp.IsTruncated, Is.False, "dropping the additional section made it fit");
+            Assert.That(udp.ReturnCode, Is.EqualTo(ReturnCode.NoError));
+            Assert.That(udp.AnswerRecords.OfType<NsRecord>().Select(r => r.NameServer.ToString()),
+                Is.EquivalentTo(new[] { "ns1.limits.test.", "ns2.limits.test." }));
+            Assert.That(udp.AdditionalRecords, Is.Empty);
+        });
+
+        // With EDNS (1232) it all fits: nothing is dropped that did not have to be.
+        var edns = await DnsTestClient.UdpAsync(_server.EndPoint, new QueryBuilder { Name = "limits.test.", Type = 2, Edns = true });
+        Assert.That(edns.IsTruncated, Is.False);
+        Assert.That(edns.AdditionalRecords.OfType<AaaaRecord>().Count(), Is.EqualTo(24));
+    }
+
+    [Test]
+    public async Task InDomainGlueThatDoesNotFitTruncatesTheReferral()
+    {
+        // RFC 9471: a referral's in-domain glue is not optional; 30 AAAA make it 890 octets.
+        var udp = await Ask("www.sub.limits.test.");
+        Assert.Multiple(() =>
+        {
+            Assert.That(udp.IsTruncated, Is.True, "glue below the cut cannot be dropped: TC=1");
+            Assert.That(udp.AnswerRecords, Is.Empty);
+            Assert.That(udp.AuthorityRecords, Is.Empty);
+            Assert.That(udp.AdditionalRecords, Is.Empty);
+        });
+
+        var edns = await Ask("www.sub.limits.test.", edns: true);
+        Assert.That(edns.IsTruncated, Is.False, "890 octets fit in 1232");
+        Assert.That(edns.AuthorityRecords.OfType<NsRecord>().Single().NameServer.ToString(), Is.EqualTo("ns.sub.limits.test."));
+        Assert.That(edns.AdditionalRecords.OfType<AaaaRecord>().Count(), Is.EqualTo(30));
+
+        var tcp = await DnsTestClient.TcpAsync(_server.EndPoint, new QueryBuilder { Name = "www.sub.limits.test." });
+        Assert.That(tcp.IsTruncated, Is.False);
+        Assert.That(tcp.AdditionalRecords.OfType<AaaaRecord>().Count(), Is.EqualTo(30));
     }
 }

@@ -7,7 +7,7 @@ namespace GeoDns.Tests.Server;
 /// <summary>Sends raw packets over real sockets with a deadline, and parses replies with ARSoft.Tools.Net.</summary>
 internal static class DnsTestClient
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     public static async Task<byte[]?> UdpRawAsync(IPEndPoint server, byte[] packet, TimeSpan? timeout = null)
     {
@@ -33,13 +33,16 @@ internal static class DnsTestClient
         return DnsMessage.Parse(reply);
     }
 
-    public static async Task<DnsMessage> TcpAsync(IPEndPoint server, QueryBuilder query)
+    public static async Task<DnsMessage> TcpAsync(IPEndPoint server, QueryBuilder query) =>
+        DnsMessage.Parse(await TcpRawAsync(server, query.Build()));
+
+    public static async Task<byte[]> TcpRawAsync(IPEndPoint server, byte[] packet)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Address, server.Port);
         var stream = client.GetStream();
-        await WriteFramedAsync(stream, query.Build());
-        return DnsMessage.Parse(await ReadFramedAsync(stream));
+        await WriteFramedAsync(stream, packet);
+        return await ReadFramedAsync(stream);
     }
 
     public static async Task WriteFramedAsync(Stream stream, byte[] packet)

@@ -13,7 +13,11 @@ public sealed class EdnsAndMalformedTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _server = await TestServer.StartAsync(new Dictionary<string, string> { ["example.test.zone"] = TestZones.Conformance() });
+        _server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["example.test.zone"] = TestZones.Conformance(),
+            ["limits.test.zone"] = TestZones.Limits(),
+        });
     }
 
     [OneTimeTearDown]
@@ -85,12 +89,29 @@ public sealed class EdnsAndMalformedTests
         Assert.That(fits.IsTruncated, Is.False, "an 800-octet TXT fits in 1232");
     }
 
-    [Test]
-    public async Task SmallAdvertisedSizeBelow512IsTreatedAs512()
+    [TestCase((ushort)0)]
+    [TestCase((ushort)100)]
+    [TestCase((ushort)511)]
+    public async Task SmallAdvertisedSizeBelow512IsTreatedAs512(ushort advertised)
     {
-        var reply = DnsMessage.Parse(await Raw(new QueryBuilder { Name = "www.example.test.", Edns = true, UdpSize = 100 }));
-        Assert.That(reply.IsTruncated, Is.False);
-        Assert.That(reply.AnswerRecords, Has.Count.EqualTo(2));
+        // A reply of exactly 512 octets (OPT included) is sent whole ...
+        var fitsRaw = await Raw(new QueryBuilder { Name = "fits.limits.test.", Type = 16, Edns = true, UdpSize = advertised });
+        var fits = DnsMessage.Parse(fitsRaw);
+        Assert.Multiple(() =>
+        {
+            Assert.That(fitsRaw, Has.Length.EqualTo(512));
+            Assert.That(fits.IsTruncated, Is.False, $"512 octets fit although the client advertised {advertised}");
+            Assert.That(fits.AnswerRecords.OfType<TxtRecord>().Single().TextParts.Sum(p => p.Length), Is.EqualTo(453));
+        });
+
+        // ... and one octet more is not: the floor is 512, not more.
+        var over = DnsMessage.Parse(await Raw(new QueryBuilder { Name = "over.limits.test.", Type = 16, Edns = true, UdpSize = advertised }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(over.IsTruncated, Is.True, "a 513-octet reply exceeds 512");
+            Assert.That(over.AnswerRecords, Is.Empty);
+            Assert.That(over.IsEDnsEnabled, Is.True, "the truncated reply still carries OPT");
+        });
     }
 
     [Test]

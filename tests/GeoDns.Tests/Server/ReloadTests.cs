@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using ARSoft.Tools.Net.Dns;
 using GeoDns.Hosting;
@@ -55,7 +56,7 @@ public sealed class ReloadTests
             new Dictionary<string, string?> { ["WatchZones"] = "true" });
         await File.WriteAllTextAsync(Path.Combine(server.Directory, "simple.test.zone"), TestZones.Simple(address: "192.0.2.3", serial: 3));
         IPAddress? seen = null;
-        for (int i = 0; i < 50 && !IPAddress.Parse("192.0.2.3").Equals(seen); i++)
+        for (int i = 0; i < 100 && !IPAddress.Parse("192.0.2.3").Equals(seen); i++)
         {
             await Task.Delay(100);
             seen = await AddressOf(server, "www.simple.test.");
@@ -69,28 +70,68 @@ public sealed class ReloadTests
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["simple.test.zone"] = TestZones.Simple() });
         var store = server.Services.GetRequiredService<ZoneStore>();
+        var path = Path.Combine(server.Directory, "simple.test.zone");
+        var expected = IPAddress.Parse("192.0.2.1");
         using var stop = new CancellationTokenSource();
+        long loaded = 1;
+        int failedLoads = 0;
         var reloads = Task.Run(async () =>
         {
-            int serial = 10;
-            while (!stop.IsCancellationRequested)
+            // Every pass is a new version (serial 10, 11, ...) with the same address.
+            for (uint serial = 10; !stop.IsCancellationRequested; serial++)
             {
-                await File.WriteAllTextAsync(Path.Combine(server.Directory, "simple.test.zone"), TestZones.Simple(serial: (uint)serial++));
-                store.Reload();
+                await File.WriteAllTextAsync(path, TestZones.Simple(serial: serial));
+                if (store.Reload() != 0)
+                {
+                    Interlocked.Increment(ref failedLoads);
+                }
+
+                Interlocked.Exchange(ref loaded, serial);
             }
         });
-        int answered = 0;
-        for (int i = 0; i < 300; i++)
+
+        // At least 300 queries, and on until 20 reloads have completed while they ran and the
+        // answers (SOA, every 10th query) came from 3 versions or more; bounded.
+        int before = store.Reloads;
+        int queries = 0;
+        var wrong = new List<string>();
+        var serials = new HashSet<uint>();
+        var watch = Stopwatch.StartNew();
+        while ((queries < 300 || store.Reloads - before < 20 || serials.Count < 3) && watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             var address = await AddressOf(server, "www.simple.test.");
-            if (IPAddress.Parse("192.0.2.1").Equals(address))
+            if (!expected.Equals(address))
             {
-                answered++;
+                wrong.Add($"query {queries}: {address?.ToString() ?? "no address"}");
+            }
+
+            if (++queries % 10 == 0)
+            {
+                serials.Add(await SerialOf(server));
             }
         }
 
+        int reloadsDuringQueries = store.Reloads - before;
         await stop.CancelAsync();
         await reloads;
-        Assert.That(answered, Is.EqualTo(300));
+        TestContext.Out.WriteLine($"{queries} queries, {reloadsDuringQueries} reloads meanwhile, {serials.Count} serials seen: {string.Join(" ", serials)}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(wrong, Is.Empty, "every query answered with the address every version has");
+            Assert.That(failedLoads, Is.Zero);
+            Assert.That(reloadsDuringQueries, Is.GreaterThanOrEqualTo(20), "reloads happened while the queries ran");
+            Assert.That(serials, Has.Count.GreaterThanOrEqualTo(3), "the queries were answered by several versions");
+        });
+
+        // The last version loaded is the one served.
+        Assert.That(Interlocked.Read(ref loaded), Is.GreaterThan(10));
+        Assert.That(await SerialOf(server), Is.EqualTo((uint)Interlocked.Read(ref loaded)));
+    }
+
+    private static async Task<uint> SerialOf(TestServer server)
+    {
+        var reply = await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "simple.test.", Type = 6 });
+        return reply.AnswerRecords.OfType<SoaRecord>().Single().SerialNumber;
     }
 }

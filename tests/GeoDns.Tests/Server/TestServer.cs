@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using GeoDns.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -159,7 +159,7 @@ public sealed class ZoneFolderTests
 
         // A zone file does reload (the watcher is alive).
         await File.WriteAllTextAsync(Path.Combine(server.Directory, "simple.test.zone"), TestZones.Simple(address: "192.0.2.5", serial: 5));
-        for (int i = 0; i < 50 && store.Reloads - before == 0; i++)
+        for (int i = 0; i < 100 && store.Reloads - before == 0; i++)
         {
             await Task.Delay(100);
         }
@@ -173,7 +173,7 @@ public sealed class ZoneFolderTests
         await File.WriteAllTextAsync(temporary, TestZones.Simple(address: "192.0.2.6", serial: 6));
         File.Move(temporary, Path.Combine(server.Directory, "simple.test.zone"), overwrite: true);
         IPAddress? seen = null;
-        for (int i = 0; i < 50 && !IPAddress.Parse("192.0.2.6").Equals(seen); i++)
+        for (int i = 0; i < 100 && !IPAddress.Parse("192.0.2.6").Equals(seen); i++)
         {
             await Task.Delay(100);
             seen = (await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "www.simple.test." }))

@@ -21,27 +21,54 @@ public class WeightedPolicyTests
         Assert.That(pool.Select("198.51.100.7"), Is.EqualTo((new[] { expected }, 0)));
     }
 
-    [Test]
-    public void SharesFollowTheWeightsOverManyDraws()
+    /// <summary>Five standard deviations of the share of <paramref name="draws"/> Bernoulli(<paramref name="p"/>) draws.</summary>
+    internal static double FiveSigma(double p, int draws) => 5 * Math.Sqrt(p * (1 - p) / draws);
+
+    [TestCase(42)]
+    [TestCase(7)]
+    public void SharesFollowTheWeightsOverManyDraws(int seed)
     {
         const int draws = 12_000;
-        var pool = new PoolHarness(ThreeToOne(), Regions, random: new SeededRandom(42));
+        var pool = new PoolHarness(ThreeToOne(), Regions, random: new SeededRandom(seed));
 
         int first = Enumerable.Range(0, draws).Count(_ => pool.One("198.51.100.7") == "192.0.2.10");
 
-        // 3:1 is p = 0.75; five standard deviations is about +-0.02 at this count.
-        Assert.That(first / (double)draws, Is.EqualTo(0.75).Within(0.02));
+        // 3:1 is p = 0.75 for the first member.
+        Assert.That(first / (double)draws, Is.EqualTo(0.75).Within(FiveSigma(0.75, draws)));
     }
 
     [Test]
-    public void ThreeToOneHoldsOver1200QueriesWithTheDefaultRandomSource()
+    public void EachOfThreeMembersGetsItsShare()
     {
-        var pool = new PoolHarness(ThreeToOne(), Regions, random: SharedRandomSource.Instance);
+        const int draws = 20_000;
+        int[] weights = [5, 3, 2];
+        var pool = new PoolHarness(
+            Pool("weighted", [Member("a", "192.0.2.1", weight: 5), Member("a", "192.0.2.2", weight: 3), Member("b", "192.0.2.3", weight: 2)]),
+            Regions, random: new SeededRandom(11));
 
-        int first = Enumerable.Range(0, 1200).Count(_ => pool.One("198.51.100.7") == "192.0.2.10");
+        var counts = Enumerable.Range(0, draws).Select(_ => pool.One("198.51.100.7")).CountBy(t => t).ToDictionary();
 
-        // sigma = sqrt(0.75 * 0.25 / 1200) = 0.0125; five sigma.
-        Assert.That(first / 1200.0, Is.EqualTo(0.75).Within(0.0625));
+        Assert.Multiple(() =>
+        {
+            for (int i = 0; i < weights.Length; i++)
+            {
+                double p = weights[i] / (double)weights.Sum();
+                Assert.That(counts.GetValueOrDefault($"192.0.2.{i + 1}") / (double)draws, Is.EqualTo(p).Within(FiveSigma(p, draws)), $"member {i + 1}, weight {weights[i]}");
+            }
+        });
+    }
+
+    [Test]
+    public void TheDefaultRandomSourceDrawsWithinItsBound()
+    {
+        // Not a distribution test (the default source cannot be seeded): every draw is in [0, max).
+        foreach (long max in new long[] { 1, 2, 3, 4, 7, 65_535, 1L << 40 })
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                Assert.That(SharedRandomSource.Instance.Next(max), Is.InRange(0, max - 1), $"max {max}");
+            }
+        }
     }
 
     [Test]
@@ -81,9 +108,10 @@ public class WeightedPolicyTests
     {
         var pool = new PoolHarness(ThreeToOne(sticky: true), Regions);
 
+        // Deterministic (a hash of each /24), spread like 8,000 draws of p = 0.75.
         int first = Enumerable.Range(0, 8000).Count(i => pool.One($"10.{i / 256}.{i % 256}.1") == "192.0.2.10");
 
-        Assert.That(first / 8000.0, Is.EqualTo(0.75).Within(0.025));
+        Assert.That(first / 8000.0, Is.EqualTo(0.75).Within(FiveSigma(0.75, 8000)));
     }
 
     [Test]
