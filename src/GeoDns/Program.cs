@@ -48,7 +48,7 @@ internal static class Program
             geodns serve [--zones DIR] [--dns ADDR:PORT ...] [--admin ADDR:PORT] [--admin-token-file FILE]
                          [--redis CONFIG] [--instance NAME] [--geoip FILE.mmdb] [--geoip-asn FILE.mmdb]
                          [--udp-threads N] [--log-format text|json]
-                Serve the zones in DIR (default ./zones) on 127.0.0.1:5353 unless --dns says otherwise.
+                Serve the zones in DIR (default ./zones) on 127.0.0.1:5300 unless --dns says otherwise.
                 Settings may also come from appsettings.json and GEODNS_* environment variables.
                 SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.
             geodns check DIR

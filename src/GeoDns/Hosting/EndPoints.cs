@@ -17,6 +17,6 @@ internal static class EndPoints
             return endpoint;
         }
 
-        throw new FormatException($"'{text}' is not an address:port (e.g. 127.0.0.1:5353 or [::1]:5353)");
+        throw new FormatException($"'{text}' is not an address:port (e.g. 127.0.0.1:5300 or [::1]:5300)");
     }
 }

@@ -31,5 +31,5 @@ public sealed class GeoDnsOptions
 
     public string? AdminTokenFile { get; set; }
 
-    public static readonly string DefaultDns = "127.0.0.1:5353";
+    public static readonly string DefaultDns = "127.0.0.1:5300";
 }
