@@ -266,6 +266,7 @@ public sealed partial class DocsTests
 
             if (_server is null && !commands.Any(IsServe))
             {
+                Directory.CreateDirectory(Rewrite("/etc/geodns"));
                 await File.WriteAllTextAsync(Rewrite("/etc/geodns/admin.token"), "docs-token\n", token);
                 await StartServerAsync(DefaultServe, block);
             }
