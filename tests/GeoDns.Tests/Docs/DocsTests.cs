@@ -21,7 +21,7 @@ public sealed partial class DocsTests
     /// <summary>Programs an <c>sh</c> block may run (on loopback, in a sandbox folder).</summary>
     private static readonly HashSet<string> Runnable = new(StringComparer.Ordinal)
     {
-        "dig", "geodns", "curl", "head", "base64", "install", "chmod", "cat", "mkdir", "echo", "printf", "sleep", "test", "grep",
+        "dig", "geodns", "curl", "head", "base64", "install", "chmod", "cat", "mkdir", "echo", "printf", "sleep", "test", "grep", "ln", "dotnet", "command",
     };
 
     /// <summary>Options the prose names that belong to other programs (dig, dotnet, curl, kubectl).</summary>
@@ -228,7 +228,8 @@ public sealed partial class DocsTests
 
     /// <summary>
     /// Runs one document's sh blocks in a sandbox: a <c>geodns</c> on the PATH that runs the
-    /// built program, /etc/geodns moved into a temporary folder, the DNS port 5300 and the
+    /// built program (or the one the docs publish), /etc/geodns, /opt/geodns and /usr/local/bin
+    /// moved into a temporary folder, the DNS port 5300 and the
     /// admin port 8053 moved to free ones. A block that starts <c>geodns serve</c> replaces the
     /// running server; a block that needs one before any did gets the README's admin command.
     /// </summary>
@@ -246,12 +247,14 @@ public sealed partial class DocsTests
         public DocRunner()
         {
             var bin = Directory.CreateDirectory(Path.Combine(_sandbox.FullName, "bin")).FullName;
+            var installed = Directory.CreateDirectory(Path.Combine(_sandbox.FullName, "usr/local/bin")).FullName;
             var wrapper = Path.Combine(bin, "geodns");
             File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet \"{Tests.Cli.GeoDnsProcess.Dll}\" \"$@\"\n");
             File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             _environment = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+                // A geodns the docs install (/usr/local/bin, moved) comes first, else the built one.
+                ["PATH"] = $"{installed}:{bin}:{Environment.GetEnvironmentVariable("PATH")}",
                 ["GEODNS_Dns__0"] = $"127.0.0.1:{_dns}", // the default address, for serve lines without --dns
             };
         }
@@ -332,6 +335,11 @@ public sealed partial class DocsTests
                     return $"{program} is not run by the docs tests";
                 }
 
+                if (program == "dotnet" && words.ElementAtOrDefault(1) != "publish")
+                {
+                    return "dotnet publish only";
+                }
+
                 if (program == "dig" && !(words.Contains("@127.0.0.1") && string.Join(' ', words).Contains("-p 5300", StringComparison.Ordinal)))
                 {
                     return "dig @127.0.0.1 -p 5300 only";
@@ -351,7 +359,9 @@ public sealed partial class DocsTests
             .Replace("-p 5300", $"-p {_dns}", StringComparison.Ordinal)
             .Replace("127.0.0.1:5300", $"127.0.0.1:{_dns}", StringComparison.Ordinal)
             .Replace("127.0.0.1:8053", $"127.0.0.1:{_admin}", StringComparison.Ordinal)
-            .Replace("/etc/geodns", Path.Combine(_sandbox.FullName, "etc/geodns"), StringComparison.Ordinal);
+            .Replace("/etc/geodns", Path.Combine(_sandbox.FullName, "etc/geodns"), StringComparison.Ordinal)
+            .Replace("/opt/geodns", Path.Combine(_sandbox.FullName, "opt/geodns"), StringComparison.Ordinal)
+            .Replace("/usr/local/bin", Path.Combine(_sandbox.FullName, "usr/local/bin"), StringComparison.Ordinal);
 
         private async Task StartServerAsync(string command, CodeBlock block)
         {
@@ -373,10 +383,14 @@ public sealed partial class DocsTests
             }
 
             var script = string.Join('\n', new[] { "set -e -o pipefail" }.Concat(_assignments).Concat(commands.Select(Rewrite)));
-            var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", script], Root, _environment, TimeSpan.FromSeconds(60));
+            var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", script], Root, _environment, TimeSpan.FromSeconds(180));
             Assert.That(exit, Is.EqualTo(0), $"{block} failed:\n{string.Join('\n', commands)}\n---\n{output}\n--- server:\n{_server?.Output}");
             token.ThrowIfCancellationRequested();
-            return output;
+
+            // Shown as the docs would show it: the sandbox's folders and ports back to the documented ones.
+            return output.Replace(_sandbox.FullName, string.Empty, StringComparison.Ordinal)
+                .Replace($"127.0.0.1:{_admin}", "127.0.0.1:8053", StringComparison.Ordinal)
+                .Replace($"127.0.0.1:{_dns}", "127.0.0.1:5300", StringComparison.Ordinal);
         }
 
         public void Dispose()
