@@ -56,6 +56,89 @@ public sealed class ContainerTests
         Assert.That(File.ReadAllText(DeployFiles.PathOf("deploy/Dockerfile.dockerignore")), Does.Contain("**/obj/"), "host build outputs stay out of the image");
     }
 
+    /// <summary>
+    /// The build stage, without Docker: its WORKDIR, COPY and RUN steps replayed in a temporary
+    /// folder (container paths moved under it, bin/ and obj/ left out as the .dockerignore
+    /// says), so a file the build needs but the COPY lines miss fails here. The published
+    /// geodns.dll then runs.
+    /// </summary>
+    [Test]
+    [CancelAfter(300_000)]
+    public async Task ImageBuildStageBuildsFromWhatItCopies(CancellationToken token)
+    {
+        var image = Image();
+        var folder = Directory.CreateTempSubdirectory("geodns-image-build-");
+        try
+        {
+            string Container(string path) => Path.Combine(folder.FullName, path.TrimStart('/'));
+            string workdir = folder.FullName;
+            foreach (var (instruction, arguments) in image.All.TakeWhile(i => i.Instruction != "FROM" || i.Arguments.Contains("sdk", StringComparison.Ordinal)))
+            {
+                switch (instruction)
+                {
+                    case "WORKDIR":
+                        workdir = Container(arguments);
+                        Directory.CreateDirectory(workdir);
+                        break;
+                    case "COPY":
+                        // Docker's rules: a folder's contents go into the destination; a file goes
+                        // into it when it ends with '/' or there are several sources, else is renamed.
+                        var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        var destination = parts[^1].StartsWith('/') ? Container(parts[^1]) : Path.Combine(workdir, parts[^1]);
+                        bool intoFolder = parts[^1].EndsWith('/') || parts.Length > 2;
+                        foreach (var source in parts[..^1])
+                        {
+                            var path = DeployFiles.PathOf(source);
+                            CopyContext(path, Directory.Exists(path) || !intoFolder ? destination : Path.Combine(destination, Path.GetFileName(source)));
+                        }
+
+                        break;
+                    case "RUN":
+                        var command = System.Text.RegularExpressions.Regex.Replace(arguments, @"(?<=\s)/(app|src)\b", m => Container(m.Value));
+                        var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", command], workdir,
+                            new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, TimeSpan.FromSeconds(240));
+                        Assert.That(exit, Is.EqualTo(0), $"RUN {arguments}\n{output}");
+                        break;
+                }
+            }
+
+            var dll = Path.Combine(Container("/app"), "geodns.dll");
+            Assert.That(File.Exists(dll), Is.True, "the build stage publishes /app/geodns.dll (the ENTRYPOINT)");
+            var (versionExit, version) = await ChildProcess.RunAsync("dotnet", [dll, "version"], folder.FullName, null, TimeSpan.FromSeconds(60));
+            Assert.That(versionExit, Is.EqualTo(0), version);
+            Assert.That(version, Does.StartWith("geodns "));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Copies a file, or a folder without bin/ and obj/ (deploy/Dockerfile.dockerignore).</summary>
+    private static void CopyContext(string source, string destination)
+    {
+        if (File.Exists(source))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(source, destination, overwrite: true);
+            return;
+        }
+
+        Assert.That(Directory.Exists(source), Is.True, $"COPY {source}: not in the repository");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+
     [Test]
     public async Task ImageListensOnPort53AndItsHealthCheckIsAnAdminRoute()
     {
