@@ -96,7 +96,7 @@ public sealed class ContainerTests
                     case "RUN":
                         var command = System.Text.RegularExpressions.Regex.Replace(arguments, @"(?<=\s)/(app|src)\b", m => Container(m.Value));
                         var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", command], workdir,
-                            new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, TimeSpan.FromSeconds(240));
+                            BuildEnvironment, TimeSpan.FromSeconds(240));
                         Assert.That(exit, Is.EqualTo(0), $"RUN {arguments}\n{output}");
                         break;
                 }
@@ -113,6 +113,16 @@ public sealed class ContainerTests
             folder.Delete(recursive: true);
         }
     }
+
+    /// <summary>A build that leaves no MSBuild node or compiler server running after it.</summary>
+    internal static readonly Dictionary<string, string> BuildEnvironment = new(StringComparer.Ordinal)
+    {
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+        ["MSBUILDDISABLENODEREUSE"] = "1",
+        ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+        ["UseSharedCompilation"] = "false",
+    };
 
     /// <summary>Copies a file, or a folder without bin/ and obj/ (deploy/Dockerfile.dockerignore).</summary>
     private static void CopyContext(string source, string destination)

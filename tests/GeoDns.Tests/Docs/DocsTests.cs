@@ -251,7 +251,7 @@ public sealed partial class DocsTests
             var wrapper = Path.Combine(bin, "geodns");
             File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet \"{Tests.Cli.GeoDnsProcess.Dll}\" \"$@\"\n");
             File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            _environment = new Dictionary<string, string>(StringComparer.Ordinal)
+            _environment = new Dictionary<string, string>(ContainerTests.BuildEnvironment, StringComparer.Ordinal)
             {
                 // A geodns the docs install (/usr/local/bin, moved) comes first, else the built one.
                 ["PATH"] = $"{installed}:{bin}:{Environment.GetEnvironmentVariable("PATH")}",
