@@ -57,7 +57,7 @@ internal static class Program
                          [--udp-threads N] [--log-format text|json] [--nsid TEXT|off] [--otlp URL] [--metrics on|off]
                          [--rrl-responses-per-second N [--rrl-window S] [--rrl-slip N] [--rrl-ipv4-prefix N]
                           [--rrl-ipv6-prefix N] [--rrl-whitelist CIDR ...]]
-                Serve the zones in DIR (default ./zones) on 127.0.0.1:5353 unless --dns says otherwise.
+                Serve the zones in DIR (default ./zones) on 127.0.0.1:5300 unless --dns says otherwise.
                 Settings may also come from appsettings.json and GEODNS_* environment variables.
                 SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.
             geodns check DIR

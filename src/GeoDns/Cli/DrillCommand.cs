@@ -29,7 +29,7 @@ public static class DrillCommand
         var name = Verb.Text("--name", "NAME", "the traffic-managed name to ask (required)");
         var type = Verb.Text("--type", "TYPE", "the record type to ask (default A)");
         var servers = Verb.Repeated("--server", "URL", $"admin API of an instance; the first drains and undrains, every one must list the drain (default {AdminClient.DefaultServer})");
-        var dns = Verb.Repeated("--dns", "ADDR:PORT", "DNS port of an instance to watch; repeat for each (default 127.0.0.1:5353)");
+        var dns = Verb.Repeated("--dns", "ADDR:PORT", "DNS port of an instance to watch; repeat for each (default 127.0.0.1:5300)");
         var timeout = Verb.Text("--timeout", "DURATION", "how long each instance may take to move, and to come back (default 30s)");
         var tokenFile = Verb.Text("--token-file", "FILE", $"file holding the bearer token (default ${AdminClient.TokenFileVariable})");
         var command = new Command("drill",
@@ -56,7 +56,7 @@ public static class DrillCommand
             }
 
             var endpoints = new List<IPEndPoint>();
-            foreach (string address in parsed.GetValue(dns) ?? ["127.0.0.1:5353"])
+            foreach (string address in parsed.GetValue(dns) ?? ["127.0.0.1:5300"])
             {
                 if (!IPEndPoint.TryParse(address, out var endpoint) || endpoint.Port == 0)
                 {

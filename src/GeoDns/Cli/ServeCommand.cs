@@ -11,7 +11,7 @@ public static class ServeCommand
     private static readonly (string Option, string Key, bool Repeatable, string HelpName, string Description)[] Settings =
     [
         ("--zones", "Zones", false, "DIR", "folder of <zone>.zone files (default ./zones)"),
-        ("--dns", "Dns", true, "ADDR:PORT", "where to answer DNS, UDP and TCP; repeat for several (default 127.0.0.1:5353)"),
+        ("--dns", "Dns", true, "ADDR:PORT", "where to answer DNS, UDP and TCP; repeat for several (default 127.0.0.1:5300)"),
         ("--udp-threads", "UdpThreads", false, "N", "UDP receive threads per address (default one per core)"),
         ("--admin", "Admin", false, "ADDR:PORT", "admin HTTP API (default off)"),
         ("--admin-token-file", "AdminTokenFile", false, "FILE", "bearer token for mutating admin calls"),

@@ -30,6 +30,6 @@ internal static class EndPoints
             }
         }
 
-        throw new FormatException($"--dns '{text}' is not ADDR:PORT (for example 127.0.0.1:5353 or [::1]:5353)");
+        throw new FormatException($"--dns '{text}' is not ADDR:PORT (for example 127.0.0.1:5300 or [::1]:5300)");
     }
 }

@@ -76,7 +76,7 @@ public sealed class GeoDnsOptions
     /// <summary>False when <see cref="Metrics"/> says <c>off</c>.</summary>
     public bool MetricsEnabled => !string.Equals(Metrics?.Trim(), "off", StringComparison.OrdinalIgnoreCase);
 
-    public static readonly string DefaultDns = "127.0.0.1:5353";
+    public static readonly string DefaultDns = "127.0.0.1:5300";
 
     /// <summary>The <see cref="Dns"/> addresses parsed (the default when none is given); a malformed one is a <see cref="FormatException"/>.</summary>
     public IReadOnlyList<IPEndPoint> DnsEndPoints() => [.. (Dns.Count == 0 ? [DefaultDns] : Dns).Select(EndPoints.Parse)];
