@@ -21,22 +21,8 @@ public static class ExplainCommand
     public static int Run(string[] args, TextWriter output, TextWriter? errors = null)
     {
         errors ??= output;
-        var name = Verb.Positional("NAME", "the name asked");
-        var type = Verb.Text("--type", "TYPE", "the record type asked (default A)");
-        var client = Verb.Text("--client", "IP", "the client's address (default 127.0.0.1)");
-        var subnet = Verb.Text("--subnet", "CIDR", "an EDNS Client Subnet instead of --client");
-        var zones = Verb.Text("--zones", "DIR", "offline: the zones folder (default ./zones)");
-        var geoIp = Verb.Text("--geoip", "FILE", "offline: MaxMind City or Country database");
-        var geoIpAsn = Verb.Text("--geoip-asn", "FILE", "offline: MaxMind ASN database");
-        var server = new AdminClient.Options();
-        var command = new Command("explain",
-            "Answer one query as serve would and say why: CNAMEs, wildcards, and for a pool the client's location, region, " +
-            "candidates and answer; else NXDOMAIN, NODATA, referral or REFUSED. Offline from zone files (no live health), " +
-            "or with --server from a running server's snapshot and live state.")
-        {
-            name, type, client, subnet, zones, geoIp, geoIpAsn,
-        };
-        server.AddTo(command, token: false);
+        var command = Create(out var o);
+        var (name, type, client, subnet, zones, geoIp, geoIpAsn, server) = o;
         return Verb.Run(command, args, errors, parsed =>
         {
             string qname = parsed.GetValue(name)!;
@@ -58,6 +44,41 @@ public static class ExplainCommand
             return Offline(input, parsed.GetValue(zones) ?? "zones", parsed.GetValue(geoIp), parsed.GetValue(geoIpAsn), output, errors);
         });
     }
+
+    /// <summary>Parses an explain argument list (without the verb) as the program does; the first error, or null.</summary>
+    internal static string? Check(IReadOnlyList<string> args)
+    {
+        var parsed = Create(out _).Parse([.. args]);
+        return parsed.Errors.Count > 0 ? parsed.Errors[0].Message : null;
+    }
+
+    /// <summary>The options of <c>geodns explain</c> (for docs checks).</summary>
+    internal static IEnumerable<string> OptionNames() => Create(out _).Options.Select(o => o.Name);
+
+    private static Command Create(out ExplainOptions o)
+    {
+        var name = Verb.Positional("NAME", "the name asked");
+        var type = Verb.Text("--type", "TYPE", "the record type asked (default A)");
+        var client = Verb.Text("--client", "IP", "the client's address (default 127.0.0.1)");
+        var subnet = Verb.Text("--subnet", "CIDR", "an EDNS Client Subnet instead of --client");
+        var zones = Verb.Text("--zones", "DIR", "offline: the zones folder (default ./zones)");
+        var geoIp = Verb.Text("--geoip", "FILE", "offline: MaxMind City or Country database");
+        var geoIpAsn = Verb.Text("--geoip-asn", "FILE", "offline: MaxMind ASN database");
+        var server = new AdminClient.Options();
+        var command = new Command("explain",
+            "Answer one query as serve would and say why: CNAMEs, wildcards, and for a pool the client's location, region, " +
+            "candidates and answer; else NXDOMAIN, NODATA, referral or REFUSED. Offline from zone files (no live health), " +
+            "or with --server from a running server's snapshot and live state.")
+        {
+            name, type, client, subnet, zones, geoIp, geoIpAsn,
+        };
+        server.AddTo(command, token: false);
+        o = new ExplainOptions(name, type, client, subnet, zones, geoIp, geoIpAsn, server);
+        return command;
+    }
+
+    private sealed record ExplainOptions(Argument<string> Name, Option<string> Type, Option<string> Client, Option<string> Subnet,
+        Option<string> Zones, Option<string> GeoIp, Option<string> GeoIpAsn, AdminClient.Options Server);
 
     private static int Offline(ExplainInput input, string directory, string? geoIp, string? geoIpAsn, TextWriter output, TextWriter errors)
     {

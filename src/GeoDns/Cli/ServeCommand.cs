@@ -8,7 +8,7 @@ namespace GeoDns.Cli;
 public static class ServeCommand
 {
     /// <summary>Each option and the configuration key it sets (repeatable ones as <c>Dns:0</c>, <c>Dns:1</c>, as configuration binds lists).</summary>
-    private static readonly (string Option, string Key, bool Repeatable, string HelpName, string Description)[] Settings =
+    internal static readonly (string Option, string Key, bool Repeatable, string HelpName, string Description)[] Options =
     [
         ("--zones", "Zones", false, "DIR", "folder of <zone>.zone files (default ./zones)"),
         ("--dns", "Dns", true, "ADDR:PORT", "where to answer DNS, UDP and TCP; repeat for several (default 127.0.0.1:5300)"),
@@ -34,7 +34,33 @@ public static class ServeCommand
 
     public static int Run(string[] args)
     {
-        var options = Settings.Select(s => (Setting: s, Option: s.Repeatable
+        var (command, options) = Create();
+        return Verb.Run(command, args, Console.Error, parsed =>
+        {
+            using var host = GeoDnsHost.Build(Values(parsed, options));
+            host.Run();
+            return ExitCodes.Ok;
+        });
+    }
+
+    /// <summary>Reads a serve argument list (without the verb) into settings as serve does; false with the first error.</summary>
+    internal static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out string? error)
+    {
+        var (command, options) = Create();
+        var parsed = command.Parse([.. args]);
+        values = [];
+        error = parsed.Errors.Count > 0 ? parsed.Errors[0].Message : null;
+        if (error is null)
+        {
+            values = Values(parsed, options);
+        }
+
+        return error is null;
+    }
+
+    private static (Command Command, List<((string Option, string Key, bool Repeatable, string HelpName, string Description) Setting, Option Option)> Options) Create()
+    {
+        var options = Options.Select(s => (Setting: s, Option: s.Repeatable
             ? (Option)Verb.Repeated(s.Option, s.HelpName, s.Description)
             : Verb.Text(s.Option, s.HelpName, s.Description))).ToList();
         var command = new Command("serve",
@@ -45,29 +71,30 @@ public static class ServeCommand
             command.Add(option);
         }
 
-        return Verb.Run(command, args, Console.Error, parsed =>
+        return (command, options);
+    }
+
+    /// <summary>Only what the command line says: appsettings.json and GEODNS_ variables fill in the rest.</summary>
+    private static Dictionary<string, string?> Values(ParseResult parsed,
+        List<((string Option, string Key, bool Repeatable, string HelpName, string Description) Setting, Option Option)> options)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (setting, option) in options.Where(o => parsed.Given(o.Option)))
         {
-            // Only what the command line says: appsettings.json and GEODNS_ variables fill in the rest.
-            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (setting, option) in options.Where(o => parsed.Given(o.Option)))
+            if (option is Option<string[]> repeated)
             {
-                if (option is Option<string[]> repeated)
+                var given = parsed.GetValue(repeated) ?? [];
+                for (int i = 0; i < given.Length; i++)
                 {
-                    var given = parsed.GetValue(repeated) ?? [];
-                    for (int i = 0; i < given.Length; i++)
-                    {
-                        values[$"{setting.Key}:{i}"] = given[i];
-                    }
-                }
-                else
-                {
-                    values[setting.Key] = parsed.GetValue((Option<string>)option);
+                    values[$"{setting.Key}:{i}"] = given[i];
                 }
             }
+            else
+            {
+                values[setting.Key] = parsed.GetValue((Option<string>)option);
+            }
+        }
 
-            using var host = GeoDnsHost.Build(values);
-            host.Run();
-            return ExitCodes.Ok;
-        });
+        return values;
     }
 }

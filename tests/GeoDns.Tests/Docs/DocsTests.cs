@@ -101,7 +101,7 @@ public sealed partial class DocsTests
         }
 
         // In the prose: `geodns VERB ...` names a verb; every `--option` is one of geodns (or of another named program).
-        var options = ServeCommand.Options.Select(o => o.Option).Concat(ExplainCommand.Options.Select(o => o.Option)).ToHashSet(StringComparer.Ordinal);
+        var options = ServeCommand.Options.Select(o => o.Option).Concat(ExplainCommand.OptionNames()).ToHashSet(StringComparer.Ordinal);
         foreach (var span in Markdown.InlineCode(Markdown.Prose(Root, document)))
         {
             if (span.StartsWith("geodns ", StringComparison.Ordinal))
@@ -147,7 +147,7 @@ public sealed partial class DocsTests
     public void ReadmeSettingsTableNamesEveryOptionAndSetting()
     {
         var readme = DeployFiles.Read("README.md");
-        foreach (var (option, key, _) in ServeCommand.Options)
+        foreach (var (option, key, _, _, _) in ServeCommand.Options)
         {
             Assert.That(readme, Does.Contain($"| `{option} "), $"README settings table: {option}");
             if (key != "ConfigFile")
