@@ -73,7 +73,7 @@ internal static partial class DeployFiles
     public static HashSet<string> SettingKeys()
     {
         var keys = new HashSet<string>(ServeCommand.Options.Select(o => o.Key), StringComparer.OrdinalIgnoreCase);
-        keys.UnionWith(typeof(Hosting.GeoDnsOptions).GetProperties().Select(p => p.Name));
+        keys.UnionWith(typeof(Hosting.GeoDnsOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name));
         keys.Remove("ConfigFile"); // names the file; not a key inside one
         keys.Add("Logging");
         return keys;
