@@ -21,6 +21,7 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IServedZones? _zones;
     private WebApplication? _app;
+    private StatusFeed? _feed;
 
     /// <param name="zones">The served zones, for live explain and reload (none in a host that serves no zones).</param>
     public AdminService(AdminOptions options, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
@@ -51,6 +52,9 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         AdminApi.LimitBodies(app);
         AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness);
         AdminApi.MapZones(app, _zones, _board, _view, _options.Token, _logger);
+        _feed = new StatusFeed(_board, _overrides, _view, _zones, TimeProvider.System, TimeSpan.FromMilliseconds(250), _logger);
+        _feed.Start();
+        StatusPage.Map(app, _feed);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -86,6 +90,12 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         {
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (_feed is { } feed)
+        {
+            _feed = null;
+            await feed.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -94,6 +104,12 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         {
             _app = null;
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_feed is { } feed)
+        {
+            _feed = null;
+            await feed.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
