@@ -422,7 +422,7 @@ public static class AdminApi
         return regions;
     }
 
-    private static object Overrides(OverrideState state) => new
+    internal static object Overrides(OverrideState state) => new
     {
         drainedRegions = state.DrainedRegions,
         members = state.Members.Select(p => new { pool = p.Key.Pool, member = p.Key.Member, state = p.Value == MemberOverride.ForceUp ? "up" : "down" }),

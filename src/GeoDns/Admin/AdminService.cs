@@ -22,6 +22,7 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IServedZones? _zones;
     private WebApplication? _app;
+    private StatusFeed? _feed;
 
     /// <param name="zones">The served zones, for live explain and reload (none in a host that serves no zones).</param>
     /// <param name="routes">More token-free GET routes (the metrics endpoint), mapped beside <c>/healthz</c>.</param>
@@ -54,6 +55,9 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         AdminApi.LimitBodies(app);
         AdminApi.Map(app, _board, _overrides, _view, _options.Token, _readiness, _logger);
         AdminApi.MapZones(app, _zones, _board, _view, _options.Token, _logger);
+        _feed = new StatusFeed(_board, _overrides, _view, _zones, TimeProvider.System, TimeSpan.FromMilliseconds(250), _logger);
+        _feed.Start();
+        StatusPage.Map(app, _feed);
         foreach (var routes in _routes)
         {
             routes.Map(app);
@@ -95,6 +99,12 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         {
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (_feed is { } feed)
+        {
+            _feed = null;
+            await feed.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -103,6 +113,12 @@ public sealed class AdminService : IHostedService, IAsyncDisposable
         {
             _app = null;
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_feed is { } feed)
+        {
+            _feed = null;
+            await feed.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
