@@ -174,9 +174,15 @@ internal sealed class AdminRoutes : IDisposable
     public async Task<bool> ExistsAsync(string path)
     {
         var concrete = System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}/]+\}", "x");
-        using var response = await _http.GetAsync(new Uri(concrete, UriKind.Relative));
+        // Headers only: a stream (server-sent events) never ends; only a 404's body is read.
+        using var response = await _http.GetAsync(new Uri(concrete, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+
         var body = await response.Content.ReadAsStringAsync();
-        return response.StatusCode != System.Net.HttpStatusCode.NotFound || body.Length > 0;
+        return body.Length > 0;
     }
 
     public void Dispose()
