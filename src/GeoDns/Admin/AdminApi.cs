@@ -19,7 +19,7 @@ namespace GeoDns.Admin;
 /// pools and members get 404 with a message. Responses are JSON. Request bodies are capped
 /// (<see cref="LimitBodies"/>) and messages quote a client's input only as a short prefix.
 /// </summary>
-public static class AdminApi
+public static partial class AdminApi
 {
     /// <param name="logger">Every change made (what, by which address, with which token's name) and every one refused.</param>
     public static void Map(IEndpointRouteBuilder app, HealthBoard board, IOverrideStore overrides, ISharedStateView view,
@@ -142,107 +142,6 @@ public static class AdminApi
             new { ok = true, shared = result.Shared, detail = result.Detail, overrides = Overrides(overrides.Current) },
             statusCode: result.Shared ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
     }
-
-    /// <summary>
-    /// <c>GET /api/v1/explain?name=&amp;type=&amp;client=|subnet=</c>: the trace of <c>geodns explain</c>
-    /// computed from the snapshot being served with the live health, votes, overrides and pins
-    /// (lines and the same facts structured; 404 when no served zone holds the name, with the
-    /// trace); <c>POST /api/v1/reload</c>: reloads the zones folder as SIGHUP does and answers once
-    /// the new snapshot serves (422 with every error as file:line:column when a zone file has errors).
-    /// Without <paramref name="zones"/> (a host that serves no zones) both answer 503.
-    /// </summary>
-    public static void MapZones(IEndpointRouteBuilder app, IServedZones? zones, HealthBoard board, ISharedStateView view, AdminToken token, ILogger logger)
-    {
-        var oneAtATime = new SemaphoreSlim(1, 1);
-        app.MapGet("/api/v1/explain", async (HttpContext http, CancellationToken ct) =>
-        {
-            if (zones is null)
-            {
-                return Error(StatusCodes.Status503ServiceUnavailable, "this host serves no zones");
-            }
-
-            var query = http.Request.Query;
-            string? name = query["name"].FirstOrDefault();
-            string? type = query["type"].FirstOrDefault();
-            string? client = query["client"].FirstOrDefault();
-            string? subnet = query["subnet"].FirstOrDefault();
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                return Error(StatusCodes.Status400BadRequest, "give ?name=NAME (and type=TYPE, client=IP or subnet=CIDR if wanted)");
-            }
-
-            if (name.Length > DnsName.MaxWireLength + 1 || new[] { type, client, subnet }.Any(v => v?.Length > MaxQuotedChars))
-            {
-                return Error(StatusCodes.Status400BadRequest, $"name {Quote(name)} or a parameter is too long");
-            }
-
-            if (!ExplainInput.TryCreate(name, type, client, subnet, string.Empty, out var input, out string? problem))
-            {
-                return Error(StatusCodes.Status400BadRequest, problem!);
-            }
-
-            // One explanation at a time: it may read a zone file again to name a record's line.
-            await oneAtATime.WaitAsync(ct).ConfigureAwait(false);
-            ExplainResult result;
-            try
-            {
-                result = Explainer.Explain(input, zones.Served() with { Board = board, Votes = view.VotesFor });
-            }
-            finally
-            {
-                oneAtATime.Release();
-            }
-
-            return Results.Json(ExplainJson(result), statusCode: result.InNoZone ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
-        });
-
-        app.MapPost("/api/v1/reload", async (HttpContext http) =>
-        {
-            if (Refused(http, token, logger) is { } refused)
-            {
-                return refused;
-            }
-
-            if (zones is null)
-            {
-                return Error(StatusCodes.Status503ServiceUnavailable, "this host serves no zones");
-            }
-
-            logger.LogInformation("Admin API: reloading zones");
-            var report = await Task.Run(zones.Reload).ConfigureAwait(false);
-            bool ok = report.Failed == 0 && report.FolderError is null;
-            return Results.Json(new
-            {
-                ok,
-                report.Reloads,
-                report.Failed,
-                report.FolderError,
-                report.Served,
-                report.Zones,
-                report.Removed,
-                errors = report.Zones.SelectMany(z => z.Diagnostics).Where(d => d.Contains(": error: ", StringComparison.Ordinal)),
-            }, statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
-        });
-    }
-
-    private static object ExplainJson(ExplainResult result) => new
-    {
-        live = result.Live,
-        name = result.Input.Name.ToString(),
-        type = RecordTypes.Mnemonic(result.Input.Type),
-        client = $"{result.Input.Client.Masked(result.Input.Prefix)}/{result.Input.Prefix}",
-        clientSource = result.Input.ClientSource,
-        zone = result.Zone,
-        rcode = result.Rcode,
-        result = result.Result,
-        exitCode = result.ExitCode,
-        error = result.InNoZone ? $"{result.Input.Name} is in no zone served here" : null,
-        lines = result.Lines,
-        answer = result.Records.Where(r => r.Section == "answer"),
-        authority = result.Records.Where(r => r.Section == "authority"),
-        additional = result.Records.Where(r => r.Section == "additional"),
-        pool = result.Pool,
-    };
 
     /// <summary>
     /// The token check of every change: 403 when no token file is configured, 401 without the
