@@ -154,38 +154,4 @@ public sealed class StatusPageBrowserTests
         TestContext.AddTestAttachment(screenshot, "the status page after the backend death and the drain");
         TestContext.Out.WriteLine($"page open for {opened.Elapsed.TotalSeconds:0.0} s; whole test {total.Elapsed.TotalSeconds:0.0} s; screenshot {screenshot}");
     }
-
-    /// <summary>A real TCP backend on 127.0.0.1: accepts and closes; disposing it closes the port (connection refused).</summary>
-    private sealed class TcpBackend : IDisposable
-    {
-        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private bool _disposed;
-
-        public TcpBackend()
-        {
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = LoopbackAccept.EachAsync(_listener, socket =>
-            {
-                socket.Dispose();
-                return Task.CompletedTask;
-            }, _stop.Token);
-        }
-
-        public int Port { get; }
-
-        public void Dispose()
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _stop.Cancel();
-            _listener.Stop();
-            _stop.Dispose();
-        }
-    }
 }

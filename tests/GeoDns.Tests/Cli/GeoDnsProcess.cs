@@ -1,64 +1,37 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using GeoDns.Tests.Deploy;
 
 namespace GeoDns.Tests.Cli;
 
 /// <summary>The real <c>geodns</c> program in a child process; killed on dispose whatever happens.</summary>
 internal sealed class GeoDnsProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _child;
 
-    private GeoDnsProcess(Process process)
+    private GeoDnsProcess(ChildProcess child)
     {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _child = child;
     }
 
-    public int Id => _process.Id;
+    public int Id => _child.Id;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "geodns.dll");
 
-    public static GeoDnsProcess Start(string arguments, IDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo("dotnet", $"\"{Dll}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        return new GeoDnsProcess(Process.Start(start) ?? throw new InvalidOperationException("geodns did not start"));
-    }
+    public static GeoDnsProcess Start(string arguments, IDictionary<string, string>? environment = null) =>
+        new(ChildProcess.Start(new ProcessStartInfo("dotnet", $"\"{Dll}\" {arguments}"), environment));
 
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string arguments, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
         using var process = Start(arguments, environment);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        await process._process.WaitForExitAsync(cts.Token);
-        process._process.WaitForExit();
-        return (process._process.ExitCode, process.Output);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var exit = await process.WaitForExitAsync(limit)
+            ?? throw new TimeoutException($"geodns {arguments} still running after {limit.TotalSeconds} s:\n{process.Output}");
+        return (exit, process.Output);
     }
 
     public static int FreePort()
@@ -68,68 +41,15 @@ internal sealed class GeoDnsProcess : IDisposable
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Output.Contains(text, StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            if (_process.HasExited)
-            {
-                return Output.Contains(text, StringComparison.Ordinal);
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
+    public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) => _child.WaitForOutputAsync(text, timeout);
 
     public void Signal(string signal)
     {
-        using var kill = Process.Start("kill", $"-{signal} {_process.Id}");
+        using var kill = Process.Start("kill", $"-{signal} {_child.Id}");
         kill.WaitForExit(5000);
     }
 
-    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-            return _process.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
+    public Task<int?> WaitForExitAsync(TimeSpan timeout) => _child.WaitForExitAsync(timeout);
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
+    public void Dispose() => _child.Dispose();
 }

@@ -66,8 +66,8 @@ public sealed class RedisOutageBackendDeathEndToEndTests
 
     private async Task RunAsync(bool cutOneInstanceOnly, CancellationToken token)
     {
-        var eu = Own(new Backend());
-        var us = Own(new Backend());
+        var eu = Own(new TcpBackend());
+        var us = Own(new TcpBackend());
         var zones = Path.Combine(_directory.FullName, "zones");
         Directory.CreateDirectory(zones);
         var tokenFile = Path.Combine(_directory.FullName, "token");
@@ -189,38 +189,4 @@ public sealed class RedisOutageBackendDeathEndToEndTests
 
     private static async Task<string> DescribeAsync(ServeInstance instance, CancellationToken token) =>
         string.Join("\n", (await instance.MembersAsync(Pool, token)).Select(m => m.ToString()));
-
-    /// <summary>A real TCP backend on 127.0.0.1: accepts and closes; disposing it closes the port (connection refused).</summary>
-    private sealed class Backend : IDisposable
-    {
-        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private bool _disposed;
-
-        public Backend()
-        {
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = LoopbackAccept.EachAsync(_listener, socket =>
-            {
-                socket.Dispose();
-                return Task.CompletedTask;
-            }, _stop.Token);
-        }
-
-        public int Port { get; }
-
-        public void Dispose()
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _stop.Cancel();
-            _listener.Stop();
-            _stop.Dispose();
-        }
-    }
 }
