@@ -137,7 +137,11 @@ public sealed class QueryProcessor
         }
 
         var name = key[..query.QNameLength];
-        if (answer.ResponseCode == ResponseCode.NxDomain)
+        if (overTcp || RateLimiter is null)
+        {
+            // No rate limiting for this reply: its bucket key is never read, so it is not hashed.
+        }
+        else if (answer.ResponseCode == ResponseCode.NxDomain)
         {
             // BIND keys NXDOMAIN with the zone: random names under one zone share a bucket. The
             // NXDOMAIN body is built for the apex, so its template is the zone's suffix of the name.
