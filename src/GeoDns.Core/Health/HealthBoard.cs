@@ -112,6 +112,9 @@ public sealed class MemberSlot
 
     public MemberOverride Override { get; private set; }
 
+    /// <summary>Recent probe latencies and the last error, for operators (not read by the query path).</summary>
+    public ProbeHistory Probes { get; } = new();
+
     public void SetLocal(HealthStatus status, DateTimeOffset since, string? reason)
     {
         lock (this)

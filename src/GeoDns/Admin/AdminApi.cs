@@ -357,6 +357,9 @@ public static partial class AdminApi
                     shared = Vote.StatusText(m.Shared),
                     sharedSince = m.SharedSince == default ? (DateTimeOffset?)null : m.SharedSince,
                     votes = view.VotesFor(m).Select(v => new { instance = v.Instance, status = Vote.StatusText(v.Status), at = v.At }),
+                    probes = m.Probes.Samples().Select(p => new { at = p.At, ms = p.LatencyMs, ok = p.Success }),
+                    lastError = m.Probes.LastError,
+                    lastErrorAt = m.Probes.LastErrorAt,
                 }),
             }),
         };

@@ -170,10 +170,23 @@ public static class ServerVerbs
 
     private static string Segment(string text) => Uri.EscapeDataString(text);
 
+    /// <summary>The last probe's latency ("12.5ms", "fail 200.1ms"), or "-" before the first probe or from an older server.</summary>
+    private static string LastProbe(JsonElement member)
+    {
+        if (!member.TryGetProperty("probes", out var probes) || probes.ValueKind != JsonValueKind.Array || probes.GetArrayLength() == 0)
+        {
+            return "-";
+        }
+
+        var last = probes[probes.GetArrayLength() - 1];
+        string ms = last.GetProperty("ms").GetDouble().ToString("0.0", CultureInfo.InvariantCulture) + "ms";
+        return last.GetProperty("ok").GetBoolean() ? ms : "fail " + ms;
+    }
+
     /// <summary>The status table: one line per member, then the pins, drained regions and shared state.</summary>
     public static string StatusTable(JsonElement status)
     {
-        var rows = new List<string[]> { new[] { "POOL", "MEMBER", "REGION", "STATE", "SINCE", "VOTES", "OVERRIDE" } };
+        var rows = new List<string[]> { new[] { "POOL", "MEMBER", "REGION", "STATE", "SINCE", "PROBE", "VOTES", "OVERRIDE" } };
         var notes = new List<string>();
         foreach (var pool in status.GetProperty("pools").EnumerateArray())
         {
@@ -196,9 +209,10 @@ public static class ServerVerbs
                     : (DateTimeOffset?)null;
                 string votes = string.Join(" ", member.GetProperty("votes").EnumerateArray()
                     .Select(v => $"{v.GetProperty("instance").GetString()}={v.GetProperty("status").GetString()}"));
+                string probe = LastProbe(member);
                 string overrides = string.Join(", ", new[] { over, drained ? "region drained" : null, pin is null ? null : $"pool pinned to {pin}" }.Where(x => x is not null));
                 rows.Add([name, member.GetProperty("member").GetString()!, member.GetProperty("region").GetString()!, state,
-                    since?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-", votes.Length == 0 ? "-" : votes, overrides]);
+                    since?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-", probe, votes.Length == 0 ? "-" : votes, overrides]);
             }
         }
 

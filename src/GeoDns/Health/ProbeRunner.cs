@@ -131,9 +131,11 @@ internal sealed class ProbeRunner
             var probed = _target;
             _metrics?.Probed(probed.CheckName, probed.Settings.Kind, result);
             HealthTransition? transition;
+            var now = _time.GetUtcNow();
+            Slot.Probes.Record(now, result);
             lock (this)
             {
-                transition = State.Record(result, _time.GetUtcNow());
+                transition = State.Record(result, now);
             }
 
             if (transition is not null)

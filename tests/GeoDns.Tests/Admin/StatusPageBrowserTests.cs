@@ -120,6 +120,14 @@ public sealed class StatusPageBrowserTests
         await Expect(page.Locator("#zones tbody")).ToContainTextAsync("page.test.", new() { Timeout = Bound });
         await page.EvaluateAsync("() => { window.geodnsNoReload = 'same page'; }");
 
+        // Probe latency and the sparkline fill in from the periodic re-read (probes every 250 ms).
+        await Expect(euRow.Locator("td.latency")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+\.\d ms$"), new() { Timeout = Bound });
+        await Expect(euRow.Locator("td.last-error")).ToHaveTextAsync("");
+        await page.WaitForFunctionAsync($"() => Number(document.querySelector(\"div.pool tr.member[data-member='{Eu}'] svg.sparkline\")?.dataset.samples) >= 3",
+            null, new() { Timeout = Bound });
+        Assert.That(await euRow.Locator("svg.sparkline polyline").GetAttributeAsync("points"), Does.Match(@"^[\d.]+,[\d.]+( [\d.]+,[\d.]+){2,}"),
+            "the sparkline draws one point per passing probe");
+
         // The primary's backend dies: its member turns down (red) on the page, from the event stream alone.
         var died = Stopwatch.StartNew();
         eu.Dispose();
@@ -129,6 +137,9 @@ public sealed class StatusPageBrowserTests
         string background = await euRow.Locator("td").First.EvaluateAsync<string>("td => getComputedStyle(td).backgroundColor");
         Assert.That(background, Is.EqualTo("rgb(252, 232, 230)"), "the down member's row is not red");
         await Expect(page.Locator("#transitions tbody")).ToContainTextAsync(Eu, new() { Timeout = Bound });
+        await Expect(euRow.Locator("td.last-error")).ToContainTextAsync("port " + eu.Port, new() { Timeout = Bound });
+        await Expect(euRow.Locator("svg.sparkline circle.failed").First).ToBeAttachedAsync(new() { Timeout = Bound });
+        await Expect(euRow.Locator("td.latency")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^failed after "), new() { Timeout = Bound });
         TestContext.Out.WriteLine($"backend killed -> member down on the page after {died.Elapsed.TotalSeconds:0.00} s");
         Assert.That(await geodns.TimeUntilAnswerAsync(Name, Us, TimeSpan.FromSeconds(10), token), Is.Not.Null, "DNS did not move to us-east");
 

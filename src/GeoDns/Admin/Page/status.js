@@ -75,6 +75,49 @@ async function post(path, body, what) {
   }
 }
 
+const svgNs = 'http://www.w3.org/2000/svg';
+
+// The member's recent probe latencies as a line (left: oldest); a failed probe is a red dot on the top edge.
+function sparkline(probes) {
+  const width = 120, height = 24, pad = 2;
+  const svg = document.createElementNS(svgNs, 'svg');
+  svg.setAttribute('class', 'sparkline');
+  svg.setAttribute('width', width);
+  svg.setAttribute('height', height);
+  svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+  svg.setAttribute('data-samples', String(probes.length));
+  if (!probes.length) return svg;
+  const max = Math.max(1, ...probes.filter((p) => p.ok).map((p) => p.ms));
+  const step = probes.length > 1 ? (width - 2 * pad) / (probes.length - 1) : 0;
+  const x = (i) => (pad + i * step).toFixed(1);
+  const points = [];
+  probes.forEach((p, i) => {
+    if (p.ok) {
+      points.push(x(i) + ',' + (height - pad - (p.ms / max) * (height - 2 * pad)).toFixed(1));
+    } else {
+      const dot = document.createElementNS(svgNs, 'circle');
+      dot.setAttribute('class', 'failed');
+      dot.setAttribute('cx', x(i));
+      dot.setAttribute('cy', String(pad));
+      dot.setAttribute('r', '2');
+      svg.append(dot);
+    }
+  });
+  const line = document.createElementNS(svgNs, 'polyline');
+  line.setAttribute('points', points.join(' '));
+  svg.prepend(line);
+  const title = document.createElementNS(svgNs, 'title');
+  title.textContent = probes.length + ' probes, slowest passing ' + max.toFixed(1) + ' ms';
+  svg.append(title);
+  return svg;
+}
+
+function latency(probes) {
+  if (!probes || !probes.length) return '';
+  const last = probes[probes.length - 1];
+  return (last.ok ? '' : 'failed after ') + last.ms.toFixed(1) + ' ms';
+}
+
 function memberClass(m) {
   return 'member ' + m.shared + (m.usable ? ' serving' : ' not-serving');
 }
@@ -105,12 +148,15 @@ function renderPools(data) {
         el('td', { class: 'serving' }, m.usable ? 'serving' : 'not serving'),
         el('td', {}, flags),
         el('td', { title: time(m.sharedSince || m.localSince) }, ago(m.sharedSince || m.localSince)),
+        el('td', { class: 'latency mono', title: 'last probe' }, latency(m.probes)),
+        el('td', { class: 'spark' }, sparkline(m.probes || [])),
         el('td', { class: 'reason' }, m.localReason || ''),
+        el('td', { class: 'last-error', title: time(m.lastErrorAt) }, m.lastError ? m.lastError + ' (' + ago(m.lastErrorAt) + ')' : ''),
         el('td', { class: 'votes' }, votes),
         el('td', {}, force('up'), force('down'), force('auto'))));
     }
     section.append(el('table', {},
-      el('thead', {}, el('tr', {}, ['region', 'member', 'health', 'answers', 'overrides', 'since', 'last check result', 'votes per instance', 'force'].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ['region', 'member', 'health', 'answers', 'overrides', 'since', 'probe latency', 'recent probes', 'verdict reason', 'last error', 'votes per instance', 'force'].map((h) => el('th', {}, h)))),
       body));
     pools.append(section);
   }
@@ -199,5 +245,6 @@ function listen() {
 $('forget-token').addEventListener('click', () => { sessionStorage.removeItem(tokenKey); say('token forgotten'); });
 refresh();
 listen();
-// A slow safety net for "since" columns and a stream that dropped events; events do the real work.
-setInterval(refresh, 30000);
+// Events carry verdict changes; latencies change on every probe without one, so they (and the
+// "since" columns) are re-read every 5 s while the tab is visible.
+setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, 5000);
