@@ -60,7 +60,7 @@ public static class ZoneDirectoryLoader
         var byOrigin = new Dictionary<Dns.DnsName, ZoneFile>();
         foreach (string path in paths)
         {
-            if (!path.EndsWith(ZoneFileLoader.ZoneFileSuffix, StringComparison.OrdinalIgnoreCase))
+            if (!ZoneFileLoader.IsZoneFileName(path))
             {
                 continue;
             }

@@ -52,6 +52,18 @@ public static class ZoneFileLoader
         return ParseCore(text, fileName, origin, reader, vocabulary);
     }
 
+    /// <summary>
+    /// Whether a folder entry is a zone file: <c>*.zone</c>, not hidden. Names starting with '.'
+    /// or '#' are editors' and tools' (Emacs's <c>.#name.zone</c> lock link, hidden copies), never zones.
+    /// </summary>
+    public static bool IsZoneFileName(string path)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        return name.Length > ZoneFileSuffix.Length
+            && name.EndsWith(ZoneFileSuffix, StringComparison.OrdinalIgnoreCase)
+            && name[0] is not ('.' or '#');
+    }
+
     /// <summary>The zone a file name <c>&lt;zone&gt;.zone</c> declares, or null.</summary>
     public static DnsName? OriginFromFileName(string path)
     {

@@ -31,10 +31,10 @@ public sealed class ZoneWatcher : IDisposable
             IncludeSubdirectories = false,
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
         };
-        _watcher.Changed += (_, _) => Poke();
-        _watcher.Created += (_, _) => Poke();
-        _watcher.Deleted += (_, _) => Poke();
-        _watcher.Renamed += (_, _) => Poke();
+        _watcher.Changed += (_, e) => Poke(e.FullPath);
+        _watcher.Created += (_, e) => Poke(e.FullPath);
+        _watcher.Deleted += (_, e) => Poke(e.FullPath);
+        _watcher.Renamed += (_, e) => Poke(e.FullPath, e.OldFullPath);
         _watcher.EnableRaisingEvents = true;
     }
 
@@ -44,5 +44,12 @@ public sealed class ZoneWatcher : IDisposable
         _timer.Dispose();
     }
 
-    private void Poke() => _timer.Change(Settle, Timeout.InfiniteTimeSpan);
+    /// <summary>Each write (re)starts the settle time: a file written in bursts loads once, whole.</summary>
+    private void Poke(string path, string? oldPath = null)
+    {
+        if (Core.Zones.ZoneFileLoader.IsZoneFileName(path) || (oldPath is not null && Core.Zones.ZoneFileLoader.IsZoneFileName(oldPath)))
+        {
+            _timer.Change(Settle, Timeout.InfiniteTimeSpan);
+        }
+    }
 }

@@ -144,6 +144,10 @@ public sealed class ZoneFolderTests
         var store = server.Services.GetRequiredService<ZoneStore>();
         int before = store.Reloads;
 
+        // Editors' files that end in .zone: Emacs's lock link (dangling) and a hidden copy.
+        File.CreateSymbolicLink(Path.Combine(server.Directory, ".#simple.test.zone"), "root@host.4242:1700000000");
+        await File.WriteAllTextAsync(Path.Combine(server.Directory, ".simple.test.zone"), "garbage that is no zone\n");
+
         // A log written into the zones folder, line by line, and a file in a subfolder.
         var log = Path.Combine(server.Directory, "geodns.log");
         Directory.CreateDirectory(Path.Combine(server.Directory, "sub"));
@@ -156,6 +160,10 @@ public sealed class ZoneFolderTests
 
         await Task.Delay(1500); // well past the watcher's settle time
         Assert.That(store.Reloads - before, Is.Zero, "no zone file changed");
+        var explicitReload = store.ReloadWithBuilds();
+        Assert.That(explicitReload.Failed, Is.Zero, "hidden and editor files are not loaded as zones");
+        Assert.That(explicitReload.Builds.Select(b => Path.GetFileName(b.File.Path)), Is.EquivalentTo(new[] { "pools.test.zone", "simple.test.zone" }));
+        before = store.Reloads;
 
         // A zone file does reload (the watcher is alive).
         await File.WriteAllTextAsync(Path.Combine(server.Directory, "simple.test.zone"), TestZones.Simple(address: "192.0.2.5", serial: 5));
@@ -181,5 +189,57 @@ public sealed class ZoneFolderTests
         }
 
         Assert.That(seen, Is.EqualTo(IPAddress.Parse("192.0.2.6")), "a rename onto a zone file reloads");
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task AZoneFileWrittenInBurstsNeverServesHalfOfIt(CancellationToken token)
+    {
+        await using var server = await StartTwoZones(watch: true);
+        var store = server.Services.GetRequiredService<ZoneStore>();
+        string path = Path.Combine(server.Directory, "simple.test.zone");
+        string Zone(uint serial, string last) => TestZones.Simple(serial: serial) + "\nlast A " + last + "\n";
+        await File.WriteAllTextAsync(path, Zone(1, "192.0.2.70"), token);
+        store.Reload();
+
+        // A writer that flushes the new version in two bursts 150 ms apart (under the watcher's
+        // settle time); the first burst alone is a valid zone without "last". A half-loaded
+        // version would answer NXDOMAIN for it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var seen = new List<ReturnCode>();
+        var watch = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                seen.Add((await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "last.simple.test." })).ReturnCode);
+                await Task.Delay(10, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        int before = store.Reloads;
+        string text = Zone(2, "192.0.2.71");
+        int cut = text.IndexOf("\nlast A", StringComparison.Ordinal) + 1;
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+        {
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text[..cut]), token);
+            await file.FlushAsync(token);
+            await Task.Delay(150, token);
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text[cut..]), token);
+        }
+
+        IPAddress? last = null;
+        for (int i = 0; i < 100 && !IPAddress.Parse("192.0.2.71").Equals(last); i++)
+        {
+            await Task.Delay(100, token);
+            last = (await DnsTestClient.UdpAsync(server.EndPoint, new QueryBuilder { Name = "last.simple.test." }))
+                .AnswerRecords.OfType<ARecord>().SingleOrDefault()?.Address;
+        }
+
+        await Task.Delay(200, token);
+        await stop.CancelAsync();
+        await watch;
+        Assert.That(last, Is.EqualTo(IPAddress.Parse("192.0.2.71")), "the whole new version is served");
+        Assert.That(store.Reloads - before, Is.EqualTo(1), "one reload for the two bursts");
+        Assert.That(seen, Has.Count.GreaterThan(20));
+        Assert.That(seen, Has.All.EqualTo(ReturnCode.NoError), "a half-written version was served");
     }
 }
