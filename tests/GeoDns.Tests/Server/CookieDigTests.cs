@@ -5,8 +5,9 @@ namespace GeoDns.Tests.Server;
 /// <summary>
 /// DNS cookies (RFC 7873, RFC 9018) as operators see them: <c>dig +cookie</c> against real
 /// listeners over UDP and TCP, and servers sharing a secret accepting each other's cookies.
-/// A server echoes a valid young cookie unchanged and replaces any other, which is how these
-/// tests see whether it validated one.
+/// A server echoes a valid young cookie unchanged and replaces any other with one stamped with
+/// the current second, which is how these tests see whether it validated one: they send a
+/// cookie back at least a second after it was made.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.None)]
@@ -49,6 +50,7 @@ public sealed partial class CookieDigTests
         await using var server = await StartAsync(Secret);
         string first = ReplyCookie(await DigTests.Dig(server.EndPoint, "www.example.test A +norec +cookie=0102030405060708"));
         Assert.That(first, Does.StartWith("0102030405060708" + "01000000"), "client cookie, then version 1 and reserved 0");
+        await Task.Delay(1100);
 
         foreach (string transport in new[] { "+notcp", "+tcp" })
         {
@@ -96,6 +98,7 @@ public sealed partial class CookieDigTests
         await using var second = await StartAsync(Secret);
         await using var other = await StartAsync("00112233445566778899aabbccddeeff");
         string cookie = ReplyCookie(await DigTests.Dig(first.EndPoint, "www.example.test A +norec +cookie=a1a2a3a4a5a6a7a8"));
+        await Task.Delay(1100);
 
         Assert.That(ReplyCookie(await DigTests.Dig(second.EndPoint, $"www.example.test A +norec +cookie={cookie}")), Is.EqualTo(cookie),
             "the second server validates the first one's cookie");
