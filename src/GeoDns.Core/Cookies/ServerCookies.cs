@@ -8,8 +8,8 @@ namespace GeoDns.Core.Cookies;
 /// DNS server cookies as RFC 9018 builds them, so every server holding the same secret accepts
 /// the others' cookies: Version (1), Reserved (0), Timestamp (seconds, 32 bits), and the first
 /// 8 octets of SipHash-2-4(Client Cookie | Version | Reserved | Timestamp | Client-IP) under
-/// the 16-octet secret. A previous secret may be kept during a rollover: cookies made with it
-/// are still accepted, new ones are made with the current secret. Allocation-free.
+/// the 16-octet secret. A second secret may be given for a rollover (RFC 9018 5): cookies made
+/// with it are accepted, new ones are always made with the current secret. Allocation-free.
 /// </summary>
 public sealed class ServerCookies
 {
@@ -39,7 +39,7 @@ public sealed class ServerCookies
     private readonly TimeProvider _clock;
 
     /// <param name="secret">The 16-octet secret new cookies are made with.</param>
-    /// <param name="previous">Empty, or the 16-octet secret before it, still accepted.</param>
+    /// <param name="previous">Empty, or a second 16-octet secret, accepted but never used to make cookies.</param>
     public ServerCookies(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> previous, TimeProvider clock)
     {
         if (secret.Length != SecretLength || (previous.Length != 0 && previous.Length != SecretLength))

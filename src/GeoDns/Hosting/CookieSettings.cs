@@ -14,10 +14,10 @@ public sealed class CookieSettings
     /// <summary>The secret as 32 hex digits (prefer <see cref="SecretFile"/>: settings files are often readable by many).</summary>
     public string? Secret { get; set; }
 
-    /// <summary>The secret before <see cref="Secret"/>, still accepted during a rollover.</summary>
+    /// <summary>A second secret, accepted but never used to make cookies: the old or the coming one during a rollover.</summary>
     public string? PreviousSecret { get; set; }
 
-    /// <summary>A file whose first line is the secret (32 hex digits) and whose optional second line is the previous one.</summary>
+    /// <summary>A file whose first line is the secret (32 hex digits) and whose optional second line is <see cref="PreviousSecret"/>.</summary>
     public string? SecretFile { get; set; }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class CookieSettings
             .Where(l => l.Text.Length > 0 && !l.Text.StartsWith('#')).ToList();
         if (secrets.Count is 0 or > 2)
         {
-            throw new FormatException($"{path}: give the secret on one line (32 hex digits), optionally the previous one on the next; found {secrets.Count} lines");
+            throw new FormatException($"{path}: give the secret on one line (32 hex digits), optionally a second one accepted during a rollover on the next; found {secrets.Count} lines");
         }
 
         return (Parse(secrets[0].Text, $"{path}:{secrets[0].Line}"), secrets.Count == 2 ? Parse(secrets[1].Text, $"{path}:{secrets[1].Line}") : []);
