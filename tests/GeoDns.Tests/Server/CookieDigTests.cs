@@ -105,4 +105,41 @@ public sealed partial class CookieDigTests
         Assert.That(ReplyCookie(await DigTests.Dig(other.EndPoint, $"www.example.test A +norec +cookie={cookie}")), Is.Not.EqualTo(cookie),
             "a server with another secret does not");
     }
+
+    [Test]
+    public async Task ASecretFileWithASecondSecretAcceptsCookiesMadeWithIt()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "geodns-cookie-" + Guid.NewGuid().ToString("N") + ".secret");
+        await File.WriteAllTextAsync(file, $"00112233445566778899aabbccddeeff\n{Secret}\n");
+        try
+        {
+            await using var old = await StartAsync(Secret);
+            await using var rolled = await StartAsync(secret: null, new Dictionary<string, string?>
+            {
+                ["Cookies:SecretFile"] = file,
+
+                // One reply a second, the rest dropped: only a valid cookie gets through once the bucket is empty.
+                ["Rrl:ResponsesPerSecond"] = "1",
+                ["Rrl:Slip"] = "0",
+                ["Rrl:Window"] = "60",
+            });
+            string cookie = ReplyCookie(await DigTests.Dig(old.EndPoint, "www.example.test A +norec +cookie=b1b2b3b4b5b6b7b8"));
+            for (int i = 0; i < 5; i++)
+            {
+                await DnsTestClient.UdpRawAsync(rolled.EndPoint, new QueryBuilder { Name = "www.example.test", Id = (ushort)i }.Build(), TimeSpan.FromMilliseconds(200));
+            }
+
+            var accepted = await DigTests.Dig(rolled.EndPoint, $"www.example.test A +norec +cookie={cookie}");
+            Assert.That(accepted, Does.Contain("status: NOERROR"), "a cookie made with the second secret is valid: not rate-limited");
+            Assert.That(ReplyCookie(accepted), Is.Not.EqualTo(cookie).And.StartWith("b1b2b3b4b5b6b7b8"), "and replaced by one made with the first");
+
+            string forged = cookie[..46] + (cookie[46] == '0' ? "1" : "0") + cookie[47];
+            var refused = await DigTests.Dig(rolled.EndPoint, $"www.example.test A +norec +cookie={forged}");
+            Assert.That(refused, Does.Not.Contain("status: NOERROR"), "a cookie that does not verify is limited as any query");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
