@@ -1,4 +1,6 @@
+using GeoDns.Core.Cookies;
 using GeoDns.Core.Lookup;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 
 namespace GeoDns.Core;
@@ -32,4 +34,10 @@ public struct QueryOutcome
 
     /// <summary>The reply carried this server's NSID.</summary>
     public bool SentNsid;
+
+    /// <summary>What the query's COOKIE option came to (<see cref="CookieOutcome.None"/> without one, or with cookies off).</summary>
+    public CookieOutcome Cookie;
+
+    /// <summary>Response rate limiting: <see cref="RateDecision.Send"/> unless the reply was slipped or dropped.</summary>
+    public RateDecision RateLimit;
 }

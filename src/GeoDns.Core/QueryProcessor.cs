@@ -1,4 +1,5 @@
 using GeoDns.Core.Answers;
+using GeoDns.Core.Cookies;
 using GeoDns.Core.Dns;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.RateLimiting;
@@ -27,6 +28,12 @@ public sealed class QueryProcessor
 
     /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
     public ResponseRateLimiter? RateLimiter { get; init; }
+
+    /// <summary>
+    /// DNS cookies (RFC 7873, made as RFC 9018 says); null when off, and the COOKIE option is
+    /// then ignored as by a server that does not know it.
+    /// </summary>
+    public ServerCookies? Cookies { get; init; }
 
     /// <summary>
     /// This server's NSID (RFC 5001), sent to queries that carry the NSID option; empty (the
@@ -58,16 +65,27 @@ public sealed class QueryProcessor
     /// <param name="outcome">What the query came to (zone, type, RCODE, truncation, traffic decision), for counters.</param>
     public int Process(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp, out QueryOutcome outcome)
     {
-        int length = Answer(request, response, source, overTcp, out outcome, out var kind, out int nameHash, out int questionEnd);
-        if (overTcp || length == 0 || RateLimiter is not { } limiter)
+        Span<byte> cookie = stackalloc byte[ServerCookies.ReplyLength];
+        int length = Answer(request, response, source, overTcp, cookie, out outcome, out var query, out var kind, out int nameHash, out int questionEnd);
+        if (overTcp || length == 0 || RateLimiter is not { } limiter || outcome.Cookie == CookieOutcome.Valid)
         {
+            // A valid server cookie proves the client owns its source address: it is never limited.
             return length;
         }
 
-        switch (limiter.Check(source, kind, nameHash))
+        outcome.RateLimit = limiter.Check(source, kind, nameHash);
+        switch (outcome.RateLimit)
         {
             case RateDecision.Send:
                 return length;
+            case RateDecision.Slip when outcome.Cookie != CookieOutcome.None:
+                // RFC 7873 5.2.3 and 5.2.4 let a server answer a query without a valid server
+                // cookie with BADCOOKIE and a fresh one; GeoDns does so in place of a slip, so a
+                // real client retries over UDP with the cookie and is let through.
+                outcome.ResponseCode = ResponseCode.BadCookie;
+                outcome.Truncated = false;
+                outcome.SentNsid = false;
+                return ResponseWriter.WriteError(response, request, query, ResponseCode.BadCookie, withOpt: true, default, cookie);
             case RateDecision.Slip when questionEnd > 0:
                 outcome.Truncated = true;
                 outcome.SentNsid = false;
@@ -89,15 +107,15 @@ public sealed class QueryProcessor
         return questionEnd;
     }
 
-    private int Answer(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp,
-        out QueryOutcome outcome, out ResponseKind kind, out int nameHash, out int questionEnd)
+    private int Answer(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp, scoped Span<byte> cookieReply,
+        out QueryOutcome outcome, out ParsedQuery query, out ResponseKind kind, out int nameHash, out int questionEnd)
     {
         kind = ResponseKind.Error;
         nameHash = 0;
         questionEnd = 0;
         outcome = default;
         outcome.Region = -1;
-        var parsed = QueryParser.Parse(request, out var query);
+        var parsed = QueryParser.Parse(request, out query);
         outcome.QType = query.HasQuestion ? query.QType : (ushort)0;
         outcome.SentNsid = query.WantsNsid && _nsid.Length > 0;
         switch (parsed)
@@ -108,23 +126,37 @@ public sealed class QueryProcessor
                 return 0;
             case ParseOutcome.FormErr:
                 outcome.SentNsid = false;
-                return Error(response, request, query, ResponseCode.FormErr, withOpt: false, ref outcome);
+                return Error(response, request, query, ResponseCode.FormErr, withOpt: false, ref outcome, default);
             case ParseOutcome.NotImp:
                 outcome.SentNsid = false;
-                return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome);
+                return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome, default);
             case ParseOutcome.BadVers:
-                return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome);
+                return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome, default);
         }
+
+        int cookieLength = 0;
+        if (Cookies is { } cookies && query.HasCookie)
+        {
+            if (!ServerCookies.IsWellFormed(query.CookieLength))
+            {
+                return Error(response, request, query, ResponseCode.FormErr, withOpt: true, ref outcome, default); // RFC 7873 5.2.2
+            }
+
+            outcome.Cookie = cookies.Answer(request.Slice(query.CookieOffset, query.CookieLength), source, cookies.Now(), cookieReply);
+            cookieLength = ServerCookies.ReplyLength;
+        }
+
+        ReadOnlySpan<byte> cookie = cookieReply[..cookieLength];
 
         questionEnd = DnsWire.HeaderLength + query.QNameLength + 4;
         if (query.QClass != RecordClass.IN || query.QType is RecordType.AXFR or RecordType.IXFR)
         {
-            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
+            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome, cookie);
         }
 
         if (query.QType == RecordType.OPT)
         {
-            return Error(response, request, query, ResponseCode.FormErr, withOpt: true, ref outcome);
+            return Error(response, request, query, ResponseCode.FormErr, withOpt: true, ref outcome, cookie);
         }
 
         Span<char> key = stackalloc char[DnsName.MaxWireLength];
@@ -133,7 +165,7 @@ public sealed class QueryProcessor
         var answer = Snapshot.Resolve(key[..query.QNameLength], labelStarts[..labels], query.QType, overTcp, out outcome.Zone);
         if (answer is null)
         {
-            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome);
+            return Error(response, request, query, ResponseCode.Refused, withOpt: true, ref outcome, cookie);
         }
 
         var name = key[..query.QNameLength];
@@ -167,7 +199,7 @@ public sealed class QueryProcessor
         };
         int limit = overTcp ? DnsWire.MaxMessageLength
             : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
-        int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid);
+        int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid, cookie);
         outcome.ResponseCode = response[3] & 0xF;
         outcome.Truncated = (response[2] & (DnsWire.FlagTc >> 8)) != 0;
         outcome.Pool = context.Pool;
@@ -176,11 +208,12 @@ public sealed class QueryProcessor
         return length;
     }
 
-    private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome)
+    private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome,
+        ReadOnlySpan<byte> cookie)
     {
         outcome.ResponseCode = rcode;
         outcome.SentNsid &= withOpt;
-        return ResponseWriter.WriteError(response, request, query, rcode, withOpt, _nsid);
+        return ResponseWriter.WriteError(response, request, query, rcode, withOpt, _nsid, cookie);
     }
 
     private static int ReadKey(ReadOnlySpan<byte> name, Span<char> key, Span<int> labelStarts)

@@ -13,7 +13,7 @@ public sealed class ArchitectureTests
     [
         ["GeoDns.Core.Dns", "GeoDns.Core.Settings"],
         ["GeoDns.Core.Wire"],
-        ["GeoDns.Core.RateLimiting"],
+        ["GeoDns.Core.RateLimiting", "GeoDns.Core.Cookies"],
         ["GeoDns.Core.Zones.Parsing"],
         ["GeoDns.Core.Zones.RData"],
         ["GeoDns.Core.Zones"],

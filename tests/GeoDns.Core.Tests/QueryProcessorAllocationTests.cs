@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using GeoDns.Core.Cookies;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
@@ -75,13 +76,20 @@ public sealed class QueryProcessorAllocationTests
             .Add("216.160.83.56/29", country: "US", continent: "NA", lat: 47.25, lon: -122.31)
             .Add("2001:db8:1::/48", country: "US", continent: "NA", lat: 40.7, lon: -74.0);
         var compiler = new TrafficCompiler(board, TrafficVocabulary.BuiltIn.Policies, locator, random: new SeededRandom(1));
-        var processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)]));
+        var cookies = new ServerCookies(Convert.FromHexString("e5e973e5a6b2a43f48e7dc849e37bfcf"), default, TimeProvider.System);
+        var processor = new QueryProcessor(new Snapshot([ZonePipeline.BuildZone(file, compiler)])) { Cookies = cookies };
 
         // The failover pool's first member is down: every answer walks past it.
         board.Members.Single(m => m.Key == new MemberKey("failover.example.test.", "192.0.2.10")).SetOverride(MemberOverride.ForceDown);
 
         byte[] v4 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 216, 160, 83, 57];
         byte[] v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7];
+        byte[] clientCookie = [1, 2, 3, 4, 5, 6, 7, 8];
+        var validCookie = new byte[ServerCookies.ReplyLength];
+        clientCookie.CopyTo(validCookie, 0);
+        cookies.Make(validCookie, ClientAddress.FromIPv6(v4), cookies.Now());
+        var otherCookie = (byte[])validCookie.Clone();
+        otherCookie[^1] ^= 1;
         Case[] cases =
         [
             new("exact", Query("www.example.test", 1), false, v4, r => Answers(r) == 2),
@@ -114,6 +122,11 @@ public sealed class QueryProcessorAllocationTests
             new("TCP: NS with glue", Query("example.test", 2), true, v4, r => Additional(r) == 25),
             new("TCP: geo, ECS", Query("geo.example.test", 1, Ecs4(81, 2, 69, prefix: 28, last: 160)), true, v4, r => First(r) == "198.51.100.10"),
             new("TCP: failover", Query("failover.example.test", 1), true, v6, r => First(r) == "198.51.100.10"),
+            new("client cookie", Query("www.example.test", 1, cookie: clientCookie), false, v4, r => Answers(r) == 2 && Parse(r).Cookie == 24),
+            new("valid server cookie, ECS", Query("geo.example.test", 1, Ecs4(81, 2, 69), validCookie), false, v4, r => Answers(r) == 1 && Parse(r).Cookie == 24),
+            new("bad server cookie, NXDOMAIN", Query("nothing.example.test", 1, cookie: otherCookie), false, v4, r => Rcode(r) == 3 && Parse(r).Cookie == 24),
+            new("TCP: server cookie from another address", Query("many.example.test", 1, cookie: validCookie), true, v6, r => Answers(r) == 40 && Parse(r).Cookie == 24),
+            new("malformed cookie", Query("www.example.test", 1, cookie: [1, 2, 3]), false, v4, r => Rcode(r) == 1),
         ];
 
         // As the listeners hold them: a UDP datagram at the start of a 64 KiB buffer; a TCP
@@ -166,9 +179,9 @@ public sealed class QueryProcessorAllocationTests
         Assert.That(allocated, Is.Zero, $"bytes allocated over {Measured} queries ({cases.Length} kinds)");
     }
 
-    private static byte[] Query(string name, ushort type, byte[]? ecs = null)
+    private static byte[] Query(string name, ushort type, byte[]? ecs = null, byte[]? cookie = null)
     {
-        var bytes = new List<byte> { 1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, (byte)(ecs is null ? 0 : 1) };
+        var bytes = new List<byte> { 1, 2, 1, 0, 0, 1, 0, 0, 0, 0, 0, (byte)(ecs is null && cookie is null ? 0 : 1) };
         foreach (var label in name.Split('.'))
         {
             bytes.Add((byte)label.Length);
@@ -176,11 +189,22 @@ public sealed class QueryProcessorAllocationTests
         }
 
         bytes.AddRange(new byte[] { 0, (byte)(type >> 8), (byte)type, 0, 1 });
-        if (ecs is not null)
+        if (ecs is not null || cookie is not null)
         {
-            // OPT: UDP size 1232, one option (code 8, Client Subnet).
-            bytes.AddRange(new byte[] { 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, (byte)(ecs.Length + 4), 0, 8, 0, (byte)ecs.Length });
-            bytes.AddRange(ecs);
+            // OPT: UDP size 1232, Client Subnet (code 8) and COOKIE (code 10) when given.
+            int rdata = (ecs is null ? 0 : ecs.Length + 4) + (cookie is null ? 0 : cookie.Length + 4);
+            bytes.AddRange(new byte[] { 0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, (byte)rdata });
+            if (ecs is not null)
+            {
+                bytes.AddRange(new byte[] { 0, 8, 0, (byte)ecs.Length });
+                bytes.AddRange(ecs);
+            }
+
+            if (cookie is not null)
+            {
+                bytes.AddRange(new byte[] { 0, 10, 0, (byte)cookie.Length });
+                bytes.AddRange(cookie);
+            }
         }
 
         return [.. bytes];
@@ -216,8 +240,8 @@ public sealed class QueryProcessorAllocationTests
 
     private static int Scope(byte[] reply) => Parse(reply).Scope;
 
-    /// <summary>Walks the reply: the first A record's address, whether it has OPT, and the ECS scope.</summary>
-    private static (string? FirstAddress, bool Opt, int Scope) Parse(byte[] reply)
+    /// <summary>Walks the reply: the first A record's address, whether it has OPT, the ECS scope and the COOKIE length.</summary>
+    private static (string? FirstAddress, bool Opt, int Scope, int Cookie) Parse(byte[] reply)
     {
         int position = 12;
         position = SkipName(reply, position) + 4;
@@ -225,6 +249,7 @@ public sealed class QueryProcessorAllocationTests
         string? first = null;
         bool opt = false;
         int scope = -1;
+        int cookie = -1;
         for (int r = 0; r < records; r++)
         {
             position = SkipName(reply, position);
@@ -238,16 +263,24 @@ public sealed class QueryProcessorAllocationTests
             else if (type == 41)
             {
                 opt = true;
-                if (length >= 8 && BinaryPrimitives.ReadUInt16BigEndian(data) == 8)
+                for (int o = 0; o + 4 <= length; o += 4 + BinaryPrimitives.ReadUInt16BigEndian(data[(o + 2)..]))
                 {
-                    scope = data[7];
+                    ushort code = BinaryPrimitives.ReadUInt16BigEndian(data[o..]);
+                    if (code == 8)
+                    {
+                        scope = data[o + 7];
+                    }
+                    else if (code == 10)
+                    {
+                        cookie = BinaryPrimitives.ReadUInt16BigEndian(data[(o + 2)..]);
+                    }
                 }
             }
 
             position += 10 + length;
         }
 
-        return (first, opt, scope);
+        return (first, opt, scope, cookie);
     }
 
     private static int SkipName(byte[] message, int position)

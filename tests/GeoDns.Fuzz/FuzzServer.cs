@@ -1,5 +1,6 @@
 using System.Reflection;
 using GeoDns.Core;
+using GeoDns.Core.Cookies;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
@@ -61,7 +62,11 @@ public sealed class FuzzServer
             zones.Add(ZonePipeline.BuildZone(file, traffic));
         }
 
-        Processor = new QueryProcessor(new Snapshot(zones));
+        // Cookies on, as serve has them by default: COOKIE options of every length reach the query path.
+        Processor = new QueryProcessor(new Snapshot(zones))
+        {
+            Cookies = new ServerCookies(Convert.FromHexString("00112233445566778899aabbccddeeff"), default, TimeProvider.System),
+        };
         _members = [.. Board.Members.OrderBy(m => m.Key.Pool, StringComparer.Ordinal).ThenBy(m => m.Key.Member, StringComparer.Ordinal)];
         _pools = [.. Pins.Select(p => Board.Pool(p.Pool))];
     }

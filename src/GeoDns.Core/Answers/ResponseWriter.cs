@@ -10,14 +10,15 @@ public static class ResponseWriter
 
     /// <summary>
     /// Writes the reply for <paramref name="answer"/>; returns its length. <paramref name="nsid"/>
-    /// is this server's identifier, sent in the OPT record when the query asked for it (RFC 5001).
+    /// is this server's identifier, sent in the OPT record when the query asked for it (RFC 5001);
+    /// <paramref name="cookie"/> the COOKIE payload (RFC 7873) to send, empty for none.
     /// </summary>
     public static int WriteAnswer(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query,
-        PreparedAnswer answer, int limit, ref QueryContext context, ReadOnlySpan<byte> nsid = default)
+        PreparedAnswer answer, int limit, ref QueryContext context, ReadOnlySpan<byte> nsid = default, ReadOnlySpan<byte> cookie = default)
     {
         int questionEnd = query.QuestionEnd;
         request[DnsWire.HeaderLength..questionEnd].CopyTo(response[DnsWire.HeaderLength..]);
-        int available = Math.Min(limit, response.Length) - OptLength(query, nsid);
+        int available = Math.Min(limit, response.Length) - OptLength(query, nsid, cookie);
         int delta = query.QNameLength - answer.TemplateNameLength;
         int position = questionEnd;
         bool truncated = false;
@@ -43,7 +44,7 @@ public static class ResponseWriter
             }
             else if (count == 0 && answer.DynamicEmpty is { } empty)
             {
-                return WriteAnswer(response, request, query, empty, limit, ref context, nsid);
+                return WriteAnswer(response, request, query, empty, limit, ref context, nsid, cookie);
             }
             else
             {
@@ -85,12 +86,12 @@ public static class ResponseWriter
         }
 
         WriteHeader(response, query.Id, (ushort)flags, 1, answerCount, authorityCount, additionalCount);
-        return WriteOpt(response, position, query, answer.ResponseCode, context.ScopePrefix, nsid);
+        return WriteOpt(response, position, query, answer.ResponseCode, context.ScopePrefix, nsid, cookie);
     }
 
     /// <summary>A reply carrying only an RCODE (and the question when it could be read).</summary>
     public static int WriteError(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt,
-        ReadOnlySpan<byte> nsid = default)
+        ReadOnlySpan<byte> nsid = default, ReadOnlySpan<byte> cookie = default)
     {
         int position = DnsWire.HeaderLength;
         int questions = 0;
@@ -108,7 +109,7 @@ public static class ResponseWriter
         int echoed = query.Opcode == 0 ? DnsWire.FlagRd | DnsWire.FlagCd : DnsWire.FlagRd;
         int flags = DnsWire.FlagQr | (query.Opcode << DnsWire.OpcodeShift) | (query.Flags & echoed) | (rcode & 0xF);
         WriteHeader(response, query.Id, (ushort)flags, questions, 0, 0, 0);
-        return withOpt && query.HasEdns ? WriteOpt(response, position, query, rcode, 0, nsid) : position;
+        return withOpt && query.HasEdns ? WriteOpt(response, position, query, rcode, 0, nsid, cookie) : position;
     }
 
     private static void CopyBody(PreparedAnswer answer, int length, int delta, Span<byte> destination)
@@ -141,7 +142,7 @@ public static class ResponseWriter
         DnsWire.WriteUInt16(response, 10, (ushort)additional);
     }
 
-    private static int OptLength(in ParsedQuery query, ReadOnlySpan<byte> nsid)
+    private static int OptLength(in ParsedQuery query, ReadOnlySpan<byte> nsid, ReadOnlySpan<byte> cookie)
     {
         if (!query.HasEdns)
         {
@@ -149,11 +150,13 @@ public static class ResponseWriter
         }
 
         int length = query.HasClientSubnet ? OptFixedLength + 8 + ((query.SubnetSourcePrefix + 7) / 8) : OptFixedLength;
+        length += cookie.IsEmpty ? 0 : 4 + cookie.Length;
         return query.WantsNsid && !nsid.IsEmpty ? length + 4 + nsid.Length : length;
     }
 
     /// <summary>Appends the OPT record (RFC 6891) and bumps ARCOUNT; returns the new length.</summary>
-    private static int WriteOpt(Span<byte> response, int position, in ParsedQuery query, int rcode, int scopePrefix, ReadOnlySpan<byte> nsid)
+    private static int WriteOpt(Span<byte> response, int position, in ParsedQuery query, int rcode, int scopePrefix,
+        ReadOnlySpan<byte> nsid, ReadOnlySpan<byte> cookie)
     {
         if (!query.HasEdns)
         {
@@ -188,6 +191,15 @@ public static class ResponseWriter
             DnsWire.WriteUInt16(response, option + 2, (ushort)nsid.Length);
             nsid.CopyTo(response[(option + 4)..]);
             rdataLength += 4 + nsid.Length;
+        }
+
+        if (!cookie.IsEmpty)
+        {
+            int option = position + OptFixedLength + rdataLength;
+            DnsWire.WriteUInt16(response, option, DnsWire.EdnsOptionCookie);
+            DnsWire.WriteUInt16(response, option + 2, (ushort)cookie.Length);
+            cookie.CopyTo(response[(option + 4)..]);
+            rdataLength += 4 + cookie.Length;
         }
 
         DnsWire.WriteUInt16(response, position + 9, (ushort)rdataLength);

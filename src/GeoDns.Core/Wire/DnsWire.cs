@@ -27,6 +27,9 @@ public static class DnsWire
     /// <summary>Name Server Identifier (RFC 5001): empty in a query, the server's identifier in the reply.</summary>
     public const ushort EdnsOptionNsid = 3;
 
+    /// <summary>DNS cookie (RFC 7873): a client cookie, then the server cookie once the client has one.</summary>
+    public const ushort EdnsOptionCookie = 10;
+
     /// <summary>The longest NSID payload a server may be configured with (the option itself allows 65535).</summary>
     public const int MaxNsidLength = 128;
 
@@ -50,4 +53,7 @@ public static class ResponseCode
     public const int Refused = 5;
     public const int NotAuth = 9;
     public const int BadVers = 16;
+
+    /// <summary>RFC 7873 8: the server cookie was missing or wrong; the reply carries a fresh one to retry with.</summary>
+    public const int BadCookie = 23;
 }

@@ -28,6 +28,14 @@ public struct ParsedQuery
     /// <summary>The query carries the NSID option (RFC 5001): the reply may name this server.</summary>
     public bool WantsNsid;
 
+    /// <summary>Offset in the request of the first COOKIE option's payload (RFC 7873), its length unchecked.</summary>
+    public int CookieOffset;
+
+    /// <summary>Length of that payload; -1 when the query has no COOKIE option.</summary>
+    public int CookieLength;
+
+    public readonly bool HasCookie => CookieLength >= 0;
+
     public readonly bool HasQuestion => QuestionEnd > 0;
 }
 

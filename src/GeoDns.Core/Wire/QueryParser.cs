@@ -11,6 +11,7 @@ public static class QueryParser
     public static ParseOutcome Parse(ReadOnlySpan<byte> packet, out ParsedQuery query)
     {
         query = default;
+        query.CookieLength = -1;
         if (packet.Length < DnsWire.HeaderLength)
         {
             return ParseOutcome.Drop;
@@ -79,7 +80,7 @@ public static class QueryParser
             query.EdnsUdpSize = Math.Max(DnsWire.ReadUInt16(packet, start + 3), (ushort)DnsWire.MaxUdpPayloadWithoutEdns);
             query.EdnsVersion = packet[start + 6];
             query.DnssecOk = (packet[start + 7] & 0x80) != 0;
-            if (!TryReadOptions(packet.Slice(rdataOffset, rdataLength), ref query))
+            if (!TryReadOptions(packet.Slice(rdataOffset, rdataLength), rdataOffset, ref query))
             {
                 return ParseOutcome.FormErr;
             }
@@ -190,7 +191,7 @@ public static class QueryParser
         return false;
     }
 
-    private static bool TryReadOptions(ReadOnlySpan<byte> options, ref ParsedQuery query)
+    private static bool TryReadOptions(ReadOnlySpan<byte> options, int optionsOffset, ref ParsedQuery query)
     {
         int offset = 0;
         while (offset < options.Length)
@@ -218,6 +219,13 @@ public static class QueryParser
             else if (code == DnsWire.EdnsOptionNsid)
             {
                 query.WantsNsid = true; // RFC 5001 2.1: the payload should be empty; any content is ignored
+            }
+            else if (code == DnsWire.EdnsOptionCookie && !query.HasCookie)
+            {
+                // Only the first COOKIE is read; its length is judged by the query path, which
+                // ignores the option altogether when cookies are off.
+                query.CookieOffset = optionsOffset + offset;
+                query.CookieLength = length;
             }
 
             offset += length;

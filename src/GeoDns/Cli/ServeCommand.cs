@@ -18,6 +18,8 @@ public static class ServeCommand
         ("--redis", "Redis", false, "CONFIG", "StackExchange.Redis configuration to share health and overrides"),
         ("--instance", "Instance", false, "NAME", "this instance's name in shared health votes (default the host name)"),
         ("--nsid", "Nsid", false, "TEXT|off", "NSID (RFC 5001) answered to queries that ask (default the instance name)"),
+        ("--cookies", "Cookies:Enabled", false, "true|false", "DNS cookies, RFC 7873/9018 (default true)"),
+        ("--cookie-secret-file", "Cookies:SecretFile", false, "FILE", "cookie secret shared by instances: 32 hex digits, optionally a second one, accepted but not used, on the next line for a rollover (default a random one per process)"),
         ("--otlp", "Otlp", false, "URL", "export metrics over OTLP (also OTEL_EXPORTER_OTLP_ENDPOINT)"),
         ("--metrics", "Metrics", false, "on|off", "metrics on /metrics of the admin API and OTLP (default on)"),
         ("--geoip", "GeoIp", false, "FILE", "MaxMind GeoIP2/GeoLite2 City or Country database"),

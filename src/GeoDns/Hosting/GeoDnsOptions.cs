@@ -25,6 +25,9 @@ public sealed class GeoDnsOptions
     /// <summary>Response rate limiting of UDP replies (section <c>Rrl</c>); off by default.</summary>
     public RrlSettings Rrl { get; set; } = new();
 
+    /// <summary>DNS cookies (RFC 7873, RFC 9018; section <c>Cookies</c>); on by default.</summary>
+    public CookieSettings Cookies { get; set; } = new();
+
     /// <summary>Watch the zones folder and reload changed zones.</summary>
     public bool WatchZones { get; set; } = true;
 

@@ -19,7 +19,7 @@ public static class GeoDnsSetup
     /// Registers the whole server for <paramref name="options"/>. Invalid settings (a malformed
     /// <c>--dns</c>, a negative <c>--udp-threads</c>, an <c>--instance</c> with spaces, a malformed
     /// <c>--redis</c>, <c>--admin</c> or <c>--otlp</c>, an unreadable token file, an <c>--nsid</c>
-    /// too long) throw here, before anything starts.
+    /// too long, a malformed or unreadable cookie secret) throw here, before anything starts.
     /// </summary>
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
@@ -30,9 +30,13 @@ public static class GeoDnsSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
         byte[] nsid = options.NsidBytes();
+        var cookies = options.Cookies.Build(TimeProvider.System);
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
+
+            // DNS cookies, on unless Cookies:Enabled is false; a valid one lets a client past RRL.
+            Cookies = cookies,
 
             // Response rate limiting (UDP only), off unless Rrl:ResponsesPerSecond is set.
             RateLimiter = options.Rrl.Enabled ? new ResponseRateLimiter(options.Rrl, sp.GetRequiredService<TimeProvider>()) : null,

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
+using GeoDns.Core.Cookies;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 using GeoDns.Core.Zones.RData;
 
@@ -55,6 +57,10 @@ public sealed class DnsMetrics : IDisposable
             "Replies sent with TC=1 (the answer did not fit), by zone and transport");
         _meter.CreateObservableCounter("geodns.traffic.decisions", ObserveDecisions, "{decision}",
             "Answers of traffic-managed names, by pool, region of the first member chosen, and reason");
+        _meter.CreateObservableCounter("geodns.rrl.responses", ObserveRateLimited, "{response}",
+            "UDP replies response rate limiting did not send in full: slip (sent truncated, or BADCOOKIE to a query with a cookie) or drop");
+        _meter.CreateObservableCounter("geodns.cookies", ObserveCookies, "{query}",
+            "Queries with a DNS COOKIE option, by outcome: valid (never rate-limited), fresh (client cookie only) or bad (server cookie wrong or out of date), and transport");
         AnswerDuration = _meter.CreateHistogram("dns.server.answer.duration", "s",
             $"Time to build one reply from the request (parse, lookup, pool selection, write), one query in {SampleEvery} per thread",
             tags: null,
@@ -113,6 +119,7 @@ public sealed class DnsMetrics : IDisposable
     {
         >= 0 when rcode < RcodeNames.Length => RcodeNames[rcode],
         16 => "BADVERS",
+        23 => "BADCOOKIE",
         _ => "RCODE" + rcode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -176,6 +183,31 @@ public sealed class DnsMetrics : IDisposable
         return [.. sums.Select(s => new Measurement<long>(s.Value,
             new KeyValuePair<string, object?>("dns.zone", Name(s.Key.Zone)),
             new KeyValuePair<string, object?>("network.transport", s.Key.Tcp ? "tcp" : "udp")))];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRateLimited()
+    {
+        var tallies = Volatile.Read(ref _tallies);
+        foreach (var (decision, action) in new[] { (RateDecision.Slip, "slip"), (RateDecision.Drop, "drop") })
+        {
+            long sum = tallies.Sum(t => Volatile.Read(ref t.RateLimited[(int)decision]));
+            yield return new Measurement<long>(sum, new KeyValuePair<string, object?>("geodns.rrl.action", action));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveCookies()
+    {
+        var tallies = Volatile.Read(ref _tallies);
+        foreach (var (cookie, name) in new[] { (CookieOutcome.Valid, "valid"), (CookieOutcome.Fresh, "fresh"), (CookieOutcome.Bad, "bad") })
+        {
+            foreach (bool tcp in new[] { false, true })
+            {
+                long sum = tallies.Where(t => t.OverTcp == tcp).Sum(t => Volatile.Read(ref t.Cookies[(int)cookie]));
+                yield return new Measurement<long>(sum,
+                    new KeyValuePair<string, object?>("geodns.cookie.outcome", name),
+                    new KeyValuePair<string, object?>("network.transport", tcp ? "tcp" : "udp"));
+            }
+        }
     }
 
     private List<Measurement<long>> ObserveDecisions()

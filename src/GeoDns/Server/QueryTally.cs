@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using GeoDns.Core;
+using GeoDns.Core.Cookies;
 using GeoDns.Core.Dns;
+using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 
 namespace GeoDns.Server;
@@ -45,6 +47,12 @@ public sealed class QueryTally
     /// <summary>Traffic decisions by (pool, region, reason): see <see cref="DecisionKey"/>.</summary>
     internal CountTable Decisions { get; } = new();
 
+    /// <summary>Replies rate limiting slipped or dropped, indexed by <see cref="RateDecision"/> (Send unused).</summary>
+    internal long[] RateLimited { get; } = new long[3];
+
+    /// <summary>Queries by what their COOKIE option came to, indexed by <see cref="CookieOutcome"/> (None unused).</summary>
+    internal long[] Cookies { get; } = new long[4];
+
     /// <summary>Call before processing a query: a timestamp when this query is sampled for the build-time histogram, else 0.</summary>
     public long Start() => ++_sample % DnsMetrics.SampleEvery == 0 ? Stopwatch.GetTimestamp() : 0;
 
@@ -54,6 +62,19 @@ public sealed class QueryTally
         if (started != 0)
         {
             Sample(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+
+        // Plain stores, as in CountTable: this thread is the only writer.
+        if (outcome.RateLimit != RateDecision.Send)
+        {
+            ref long limited = ref RateLimited[(int)outcome.RateLimit];
+            Volatile.Write(ref limited, limited + 1);
+        }
+
+        if (outcome.Cookie != CookieOutcome.None)
+        {
+            ref long cookies = ref Cookies[(int)outcome.Cookie];
+            Volatile.Write(ref cookies, cookies + 1);
         }
 
         if (outcome.ResponseCode < 0)

@@ -267,6 +267,7 @@ public sealed class MetricsEndpointTests
             new QueryBuilder { Name = "www.example.org", Type = 1 }.Build(),
             new QueryBuilder { Name = "huge.metrics.test", Type = 16 }.Build(),
             new QueryBuilder { Name = "www.metrics.test", Type = 4242 }.Build(),
+            new QueryBuilder { Name = "www.metrics.test", Type = 1, Edns = true, Options = [(10, [1, 2, 3, 4, 5, 6, 7, 8])] }.Build(),
         ];
         var response = new byte[DnsWire.MaxMessageLength];
         var client = ClientAddress.FromIPv4(0x7F000001);
