@@ -77,13 +77,14 @@ public sealed class RedisLink : IAsyncDisposable
 
         var options = Options.ToConfigurationOptions();
         ConnectionMultiplexer multiplexer;
+        using var connectLog = new StringWriter(System.Globalization.CultureInfo.InvariantCulture); // read only for why a first connect failed
         try
         {
-            multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            multiplexer = await ConnectionMultiplexer.ConnectAsync(options, connectLog).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
-            MarkFailure(e, $"cannot connect to {Options.Describe()} at start");
+            MarkFailure(e, $"cannot connect to {Options.Describe()} at start{FirstFailure(connectLog.ToString())}");
             throw;
         }
 
@@ -100,7 +101,7 @@ public sealed class RedisLink : IAsyncDisposable
                     RedisSharedStateOptions.EndPointText(e.EndPoint), e.ConnectionType, e.FailureType);
             }
 
-            MarkFailure(null, $"{e.ConnectionType} connection to {RedisSharedStateOptions.EndPointText(e.EndPoint)} lost: {e.FailureType}");
+            MarkFailure(null, $"{e.ConnectionType} connection to {RedisSharedStateOptions.EndPointText(e.EndPoint)} lost: {FailureText(e.FailureType)}");
             Wake();
         };
         multiplexer.ConnectionRestored += (_, e) =>
@@ -111,7 +112,7 @@ public sealed class RedisLink : IAsyncDisposable
         _multiplexer = multiplexer;
         if (!multiplexer.IsConnected)
         {
-            MarkFailure(null, $"cannot connect to {Options.Describe()} at start");
+            MarkFailure(null, $"cannot connect to {Options.Describe()} at start{FirstFailure(connectLog.ToString())}");
         }
         else
         {
@@ -197,6 +198,21 @@ public sealed class RedisLink : IAsyncDisposable
 
         _wake.Dispose();
     }
+
+    /// <summary>
+    /// Why the first connect failed, from StackExchange.Redis's connect log ("Connection failed:
+    /// ENDPOINT (Interactive, AuthenticationFailure)"; it masks the password): ": REASON", or empty.
+    /// </summary>
+    private static string FirstFailure(string connectLog)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(connectLog, @"Connection failed: \S+ \((?:Interactive|Subscription), (\w+)\)");
+        return match.Success && Enum.TryParse<ConnectionFailureType>(match.Groups[1].Value, out var failure) ? ": " + FailureText(failure) : "";
+    }
+
+    /// <summary>The failure type, with what to check when it is the credentials.</summary>
+    private static string FailureText(ConnectionFailureType failure) => failure == ConnectionFailureType.AuthenticationFailure
+        ? "AuthenticationFailure (refused: check user= and password= of --redis; with TLS, the certificate and --redis-ca-file)"
+        : failure.ToString();
 
     private static DateTimeOffset? Ticks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }

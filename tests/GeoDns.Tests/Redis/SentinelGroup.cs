@@ -184,7 +184,7 @@ internal sealed class SentinelGroup : IDisposable
         WaitListening(port, process);
     }
 
-    private static void WaitListening(int port, ChildProcess process)
+    public static void WaitListening(int port, ChildProcess process)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(10))
@@ -209,7 +209,7 @@ internal sealed class SentinelGroup : IDisposable
         throw new TimeoutException($"redis on port {port} did not listen within 10 s:\n{process.Output}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
