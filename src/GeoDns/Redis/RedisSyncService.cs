@@ -7,7 +7,7 @@ namespace GeoDns.Redis;
 
 /// <summary>
 /// Keeps this instance and Redis in step: connects (never blocking start-up), subscribes to
-/// <c>geodns:events</c>, and every sync tick re-asserts own votes, reads every vote and the
+/// <c>{geodns}:events</c>, and every sync tick re-asserts own votes, reads every vote and the
 /// overrides. After an outage (or a Redis that came back empty) the first good round
 /// re-publishes own votes and overrides and resyncs everything.
 /// </summary>
