@@ -161,6 +161,34 @@ public sealed class RedisSentinelFailoverTests
         Assert.That(subscribers.GetValueOrDefault("{geodns}:events"), Is.EqualTo("2"), "subscribers of the events channel on the new primary");
     }
 
+    /// <summary>
+    /// Every sentinel down when GeoDns starts (a cold start where GeoDns comes up first): the
+    /// instance starts, says so once, and connects through the sentinels once they are back.
+    /// </summary>
+    [Test]
+    public async Task SentinelsDownAtStartConnectOnceTheyAreBack()
+    {
+        using var group = await SentinelGroup.StartAsync();
+        group.KillSentinels();
+        var node = await SharedNode.StartAsync(group.Configuration, "a", "{geodns}:");
+        try
+        {
+            await SharedNode.WaitForAsync(() => node.Link.Degraded, TimeSpan.FromSeconds(15), "the instance to report Redis unreachable");
+            await Task.Delay(1500);
+            Assert.That(node.Link.DegradedEpisodes, Is.EqualTo(1), "one episode, however many connect attempts");
+            group.RestartSentinels();
+            var back = await SharedNode.WaitForAsync(() => node.Link.IsConnected && !node.Link.Degraded, TimeSpan.FromSeconds(30), "a connection through the sentinels");
+            TestContext.Out.WriteLine($"synced {back.TotalSeconds:0.0} s after the sentinels restarted");
+            var result = await node.Overrides.ApplyAsync(Core.Health.OverrideChange.DrainRegion("eu-west", true));
+            Assert.That(result.Shared, Is.True, result.Detail);
+            Assert.That(SentinelGroup.Fields(await SentinelGroup.CliAsync(group.PrimaryPort, "hgetall", "{geodns}:overrides")).GetValueOrDefault("region:eu-west"), Is.EqualTo("drained"));
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
     /// <summary>Sends one query at a time to <paramref name="instance"/> (1 s timeout each) until cancelled.</summary>
     private static async Task<(int Sent, int Lost, int Other)> QueryLoopAsync(ServeInstance instance, CancellationToken token)
     {

@@ -64,6 +64,28 @@ internal sealed class SentinelGroup : IDisposable
         }
     }
 
+    /// <summary>SIGKILL to every sentinel's PID (their configuration files stay).</summary>
+    public void KillSentinels()
+    {
+        foreach (var sentinel in _sentinels)
+        {
+            sentinel.Dispose();
+        }
+
+        _sentinels.Clear();
+    }
+
+    /// <summary>Starts the sentinels again on their ports, from the files they rewrote.</summary>
+    public void RestartSentinels()
+    {
+        foreach (int port in SentinelPorts)
+        {
+            var process = ChildProcess.Start("redis-sentinel", [SentinelFile(port)], _folder.FullName);
+            _sentinels.Add(process);
+            WaitListening(port, process);
+        }
+    }
+
     /// <summary>SIGKILL to the current primary's PID; returns the port it listened on.</summary>
     public int KillPrimary()
     {
@@ -164,7 +186,7 @@ internal sealed class SentinelGroup : IDisposable
     private void StartSentinel()
     {
         int port = FreePort();
-        var config = Path.Combine(_folder.FullName, $"sentinel-{port}.conf");
+        var config = SentinelFile(port);
 
         // Sentinel rewrites its configuration file (what it learnt about replicas and peers): it must be writable.
         File.WriteAllText(config, $"""
@@ -183,6 +205,8 @@ internal sealed class SentinelGroup : IDisposable
         SentinelPorts.Add(port);
         WaitListening(port, process);
     }
+
+    private string SentinelFile(int port) => Path.Combine(_folder.FullName, $"sentinel-{port.ToString(CultureInfo.InvariantCulture)}.conf");
 
     public static void WaitListening(int port, ChildProcess process)
     {
