@@ -53,6 +53,9 @@ public sealed class RedisSharedStateOptionsTests
         var text = Options("s1:26379,s2:26379,password=pw-9f2,serviceName=mymaster,user=geodns,ssl=true").Describe();
         Assert.That(text, Is.EqualTo("sentinels s1:26379,s2:26379 (service mymaster), user geodns, TLS"));
         Assert.That(Options("redis:6379,password=pw-9f2").Describe(), Is.EqualTo("redis:6379"));
+        var sentinelCredentials = Options("s1:26379,serviceName=mymaster,sentinelUser=watcher,sentinelPassword=spw-41c");
+        Assert.That(sentinelCredentials.ToConfigurationOptions().SentinelPassword, Is.EqualTo("spw-41c"));
+        Assert.That(sentinelCredentials.Describe(), Does.Not.Contain("spw-41c"));
     }
 
     [TestCase("redis:6379,password=pw-9f2,bogus=1", "bogus")]
