@@ -53,7 +53,7 @@ internal static class Program
             geodns - authoritative DNS server and global traffic manager
 
             geodns serve [--zones DIR] [--dns ADDR:PORT ...] [--admin ADDR:PORT] [--admin-token-file FILE]
-                         [--redis CONFIG] [--instance NAME] [--geoip FILE.mmdb] [--geoip-asn FILE.mmdb]
+                         [--redis CONFIG [--redis-ca-file FILE]] [--instance NAME] [--geoip FILE.mmdb] [--geoip-asn FILE.mmdb]
                          [--udp-threads N] [--log-format text|json] [--nsid TEXT|off] [--otlp URL] [--metrics on|off]
                          [--rrl-responses-per-second N [--rrl-window S] [--rrl-slip N] [--rrl-ipv4-prefix N]
                           [--rrl-ipv6-prefix N] [--rrl-whitelist CIDR ...]]

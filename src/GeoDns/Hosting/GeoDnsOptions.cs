@@ -37,6 +37,9 @@ public sealed class GeoDnsOptions
 
     public string? Redis { get; set; }
 
+    /// <summary>A CA certificate file (PEM or DER) that Redis's TLS certificate must chain to; turns TLS on. Unset: the system store.</summary>
+    public string? RedisCaFile { get; set; }
+
     public string? Instance { get; set; }
 
     public string? Admin { get; set; }

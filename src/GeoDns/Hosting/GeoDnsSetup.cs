@@ -52,7 +52,7 @@ public static class GeoDnsSetup
 
         // Hosted services start in this order and stop in reverse: shared-state sync (with
         // Redis), admin API (answers /readyz while the DNS side starts), health monitor, DNS.
-        services.AddSharedState(options.Redis, options.Instance);
+        services.AddSharedState(options.Redis, options.Instance, redisCaFile: options.RedisCaFile);
         if (!string.IsNullOrWhiteSpace(options.Admin))
         {
             services.AddAdminApi(options.Admin, options.AdminTokenFile);

@@ -14,10 +14,11 @@ public static class SharedStateSetup
     /// Registers the <see cref="Core.Health.IHealthStore"/>, the <see cref="Core.Health.IOverrideStore"/>
     /// and the <see cref="ISharedStateView"/> (plus, with Redis, its sync service). The caller
     /// registers the <see cref="Core.Health.HealthBoard"/> and the <see cref="TimeProvider"/>.
-    /// <paramref name="instance"/> defaults to the host name and must not contain spaces.
+    /// <paramref name="instance"/> defaults to the host name and must not contain spaces;
+    /// <paramref name="redisCaFile"/> (a CA certificate Redis's TLS certificate is checked against) turns TLS on.
     /// </summary>
     public static IServiceCollection AddSharedState(this IServiceCollection services, string? redis, string? instance,
-        TimeSpan? syncInterval = null, string prefix = "geodns:")
+        TimeSpan? syncInterval = null, string prefix = RedisSharedStateOptions.DefaultPrefix, string? redisCaFile = null)
     {
         instance = string.IsNullOrWhiteSpace(instance) ? Environment.MachineName : instance.Trim();
         if (instance.Any(char.IsWhiteSpace))
@@ -30,6 +31,7 @@ public static class SharedStateSetup
             services.AddRedisSharedState(new RedisSharedStateOptions
             {
                 Configuration = redis,
+                CaFile = redisCaFile,
                 Instance = instance,
                 SyncInterval = syncInterval,
                 Prefix = prefix,

@@ -7,8 +7,8 @@ namespace GeoDns.Redis;
 
 /// <summary>
 /// Health votes shared through Redis. Each instance keeps its verdict per member in the hash
-/// <c>geodns:votes:POOL MEMBER</c> (field = instance, value = <c>status|unix-ms</c>),
-/// re-asserts it every sync tick and announces changes on <c>geodns:events</c>
+/// <c>{geodns}:votes:POOL MEMBER</c> (field = instance, value = <c>status|unix-ms</c>),
+/// re-asserts it every sync tick and announces changes on <c>{geodns}:events</c>
 /// (<c>vote INSTANCE POOL MEMBER</c>); every instance combines the fresh votes
 /// (<see cref="VoteTable"/>) into <see cref="MemberSlot.Shared"/>. Another instance's vote counts
 /// for three check intervals on this instance's clock after this instance last read it refreshed,

@@ -4,50 +4,6 @@ using StackExchange.Redis;
 
 namespace GeoDns.Redis;
 
-/// <summary>Settings of the shared store.</summary>
-public sealed class RedisSharedStateOptions
-{
-    /// <summary>A StackExchange.Redis configuration string (host:port, password=, ssl=, user=, …).</summary>
-    public required string Configuration { get; init; }
-
-    /// <summary>This instance's name: the field its votes are stored under.</summary>
-    public required string Instance { get; init; }
-
-    /// <summary>Prefix of every key and of the events channel.</summary>
-    public string Prefix { get; init; } = "geodns:";
-
-    /// <summary>How often votes are re-asserted and everything is re-read; null derives it from the check intervals (at most 2 s).</summary>
-    public TimeSpan? SyncInterval { get; init; }
-
-    public string EventsChannel => Prefix + "events";
-
-    public string OverridesKey => Prefix + "overrides";
-
-    public string EpochKey => Prefix + "epoch";
-
-    public string VotesKey(Core.Health.MemberKey key) => Prefix + "votes:" + key.Pool + " " + key.Member;
-
-    /// <summary>Parses <see cref="Configuration"/> the way the store connects: never aborting, reconnecting every half second.</summary>
-    public ConfigurationOptions ToConfigurationOptions()
-    {
-        var options = ConfigurationOptions.Parse(Configuration);
-        options.AbortOnConnectFail = false;
-        options.ClientName ??= "geodns-" + Instance;
-        options.ReconnectRetryPolicy = new LinearRetry(500);
-        if (!Configuration.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
-        {
-            options.AsyncTimeout = 2000;
-        }
-
-        if (!Configuration.Contains("connectTimeout", StringComparison.OrdinalIgnoreCase))
-        {
-            options.ConnectTimeout = 2000;
-        }
-
-        return options;
-    }
-}
-
 /// <summary>
 /// The connection to Redis and the degraded-state bookkeeping. Redis down is never an error
 /// that escapes: it is logged once per episode, counted, and the store keeps serving from
@@ -107,7 +63,11 @@ public sealed class RedisLink : IAsyncDisposable
     public SharedStateReport Report() => new("redis", Instance, IsConnected, Degraded, DegradedSince,
         DegradedEpisodes, FailedOperations, LastSync);
 
-    /// <summary>Starts connecting; returns at once if Redis is down (the multiplexer keeps retrying).</summary>
+    /// <summary>
+    /// Starts connecting; returns at once if Redis is down (the multiplexer keeps retrying). With
+    /// sentinels, a first connect that reaches none of them (or no primary) throws: the caller
+    /// retries on its next round.
+    /// </summary>
     public async Task ConnectAsync()
     {
         if (_multiplexer is not null)
@@ -116,30 +76,47 @@ public sealed class RedisLink : IAsyncDisposable
         }
 
         var options = Options.ToConfigurationOptions();
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        ConnectionMultiplexer multiplexer;
+        using var connectLog = new StringWriter(System.Globalization.CultureInfo.InvariantCulture); // read only for why a first connect failed
+        try
+        {
+            multiplexer = await ConnectionMultiplexer.ConnectAsync(options, connectLog).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            MarkFailure(e, $"cannot connect to {Options.Describe()} at start{FirstFailure(connectLog.ToString())}");
+            throw;
+        }
+
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            if (!_closing)
+            // Once per episode at warning level (a wrong password fails every reconnect, every half second).
+            if (!_closing && !_degraded)
             {
-                RedisLog.ConnectionLost(_logger, e.EndPoint?.ToString(), e.ConnectionType.ToString(), e.FailureType.ToString());
+                RedisLog.ConnectionLost(_logger, RedisSharedStateOptions.EndPointText(e.EndPoint), e.ConnectionType.ToString(), e.FailureType.ToString());
+            }
+            else if (!_closing)
+            {
+                _logger.LogDebug("Redis connection to {EndPoint} ({Type}) failed again: {Failure}",
+                    RedisSharedStateOptions.EndPointText(e.EndPoint), e.ConnectionType, e.FailureType);
             }
 
-            MarkFailure(null, $"{e.ConnectionType} connection to {e.EndPoint} lost: {e.FailureType}");
+            MarkFailure(null, $"{e.ConnectionType} connection to {RedisSharedStateOptions.EndPointText(e.EndPoint)} lost: {FailureText(e.FailureType)}");
             Wake();
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
-            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString(), e.ConnectionType.ToString());
+            RedisLog.ConnectionRestored(_logger, RedisSharedStateOptions.EndPointText(e.EndPoint), e.ConnectionType.ToString());
             Wake();
         };
         _multiplexer = multiplexer;
         if (!multiplexer.IsConnected)
         {
-            MarkFailure(null, $"cannot connect to {Options.Configuration.Split(',')[0]} at start");
+            MarkFailure(null, $"cannot connect to {Options.Describe()} at start{FirstFailure(connectLog.ToString())}");
         }
         else
         {
-            RedisLog.Connected(_logger, string.Join(", ", multiplexer.GetEndPoints().Select(e => e.ToString())));
+            RedisLog.Connected(_logger, Options.Describe(), string.Join(",", multiplexer.GetEndPoints().Select(RedisSharedStateOptions.EndPointText)));
         }
     }
 
@@ -221,6 +198,21 @@ public sealed class RedisLink : IAsyncDisposable
 
         _wake.Dispose();
     }
+
+    /// <summary>
+    /// Why the first connect failed, from StackExchange.Redis's connect log ("Connection failed:
+    /// ENDPOINT (Interactive, AuthenticationFailure)"; it masks the password): ": REASON", or empty.
+    /// </summary>
+    private static string FirstFailure(string connectLog)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(connectLog, @"Connection failed: \S+ \((?:Interactive|Subscription), (\w+)\)");
+        return match.Success && Enum.TryParse<ConnectionFailureType>(match.Groups[1].Value, out var failure) ? ": " + FailureText(failure) : "";
+    }
+
+    /// <summary>The failure type, with what to check when it is the credentials.</summary>
+    private static string FailureText(ConnectionFailureType failure) => failure == ConnectionFailureType.AuthenticationFailure
+        ? "AuthenticationFailure (refused: check user= and password= of --redis; with TLS, the certificate and --redis-ca-file)"
+        : failure.ToString();
 
     private static DateTimeOffset? Ticks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 }

@@ -6,8 +6,8 @@ namespace GeoDns.Redis;
 internal static partial class RedisLog
 {
     [LoggerMessage(EventId = 300, EventName = "RedisConnected", Level = LogLevel.Information,
-        Message = "Redis connected: {EndPoints}")]
-    public static partial void Connected(ILogger logger, string endPoints);
+        Message = "Redis connected: {Configured}; servers {EndPoints}")]
+    public static partial void Connected(ILogger logger, string configured, string endPoints);
 
     [LoggerMessage(EventId = 301, EventName = "RedisConnectionLost", Level = LogLevel.Warning,
         Message = "Redis connection to {EndPoint} ({Type}) lost: {Failure}")]

@@ -5,9 +5,9 @@ using StackExchange.Redis;
 namespace GeoDns.Redis;
 
 /// <summary>
-/// Operator overrides shared through Redis: the hash <c>geodns:overrides</c> is the source of
-/// truth (one field per override, see <see cref="OverrideChange"/>), <c>geodns:epoch</c> marks
-/// that the hash has been initialised, and every change is announced on <c>geodns:events</c>
+/// Operator overrides shared through Redis: the hash <c>{geodns}:overrides</c> is the source of
+/// truth (one field per override, see <see cref="OverrideChange"/>), <c>{geodns}:epoch</c> marks
+/// that the hash has been initialised, and every change is announced on <c>{geodns}:events</c>
 /// (<c>override INSTANCE</c>) so every instance re-reads the hash at once.
 /// <para>
 /// Redis restarted empty (no epoch): the first instance that reconnects and knows the shared

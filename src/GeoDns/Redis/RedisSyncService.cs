@@ -7,7 +7,7 @@ namespace GeoDns.Redis;
 
 /// <summary>
 /// Keeps this instance and Redis in step: connects (never blocking start-up), subscribes to
-/// <c>geodns:events</c>, and every sync tick re-asserts own votes, reads every vote and the
+/// <c>{geodns}:events</c>, and every sync tick re-asserts own votes, reads every vote and the
 /// overrides. After an outage (or a Redis that came back empty) the first good round
 /// re-publishes own votes and overrides and resyncs everything.
 /// </summary>
@@ -34,21 +34,37 @@ public sealed class RedisSyncService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        try
+
+        // Sentinels all unreachable at start: the connect itself fails (not just the link); try
+        // again every round, answering from local state meanwhile.
+        while (!stoppingToken.IsCancellationRequested && !await TryConnectAsync().ConfigureAwait(false))
         {
-            await _link.ConnectAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Redis connection could not be set up ({Config}); running on local state only",
-                _link.Options.Configuration.Split(',')[0]);
-            return;
+            _health.RecomputeAll();
+            await _link.WaitAsync(_health.SyncInterval, stoppingToken).ConfigureAwait(false);
         }
 
         while (!stoppingToken.IsCancellationRequested)
         {
             await RoundAsync().ConfigureAwait(false);
             await _link.WaitAsync(_health.SyncInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> TryConnectAsync()
+    {
+        try
+        {
+            await _link.ConnectAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (RedisLink.IsRedisFailure(e))
+        {
+            return false; // logged once per episode by the link
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Redis connection could not be set up ({Redis}); running on local state only", _link.Options.Describe());
+            return true;
         }
     }
 

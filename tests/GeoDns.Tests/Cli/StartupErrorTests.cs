@@ -117,6 +117,26 @@ public sealed class StartupErrorTests
         AssertOneErrorLine(exit, lines, named);
     }
 
+    [TestCase("127.0.0.1:6379,password=hunter2-secret,nosuchoption=1", "nosuchoption")]
+    [TestCase("127.0.0.1:6379,ssl=maybe,password=hunter2-secret", "ssl")]
+    [TestCase("serviceName=mymaster,password=hunter2-secret", "no host:port")]
+    public async Task MalformedRedisConfigurationIsOneLineWithoutThePassword(string redis, string named)
+    {
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()} --redis \"{redis}\"");
+
+        AssertOneErrorLine(exit, lines, named);
+        Assert.That(lines[0], Does.Contain("--redis").And.Not.Contain("hunter2-secret"));
+    }
+
+    [Test]
+    public async Task MissingRedisCaFileIsOneLine()
+    {
+        var missing = Path.Combine(_directory, "no-ca.pem");
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()} --redis 127.0.0.1:6379,ssl=true --redis-ca-file \"{missing}\"");
+
+        AssertOneErrorLine(exit, lines, missing);
+    }
+
     [Test]
     public async Task MissingZonesFolderIsOneLine()
     {

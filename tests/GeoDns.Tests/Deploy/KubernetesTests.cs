@@ -7,7 +7,7 @@ namespace GeoDns.Tests.Deploy;
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.None)]
-public sealed class KubernetesTests
+public sealed partial class KubernetesTests
 {
     private const string Base = "deploy/kubernetes";
 
@@ -47,7 +47,8 @@ public sealed class KubernetesTests
         var files = Directory.GetFiles(DeployFiles.PathOf(Base), "*.yaml").Select(Path.GetFileName).Where(f => f != "kustomization.yaml");
         Assert.That(resources, Is.EquivalentTo(files), "the kustomization lists every manifest of the folder");
         var kinds = Objects().Select(o => $"{DeployFiles.Text(o, "kind")}/{DeployFiles.Text(o, "metadata.name")}").ToList();
-        Assert.That(kinds, Is.SupersetOf(new[] { "Deployment/geodns", "Service/geodns", "Service/geodns-admin", "PodDisruptionBudget/geodns", "Secret/geodns-admin" }));
+        Assert.That(kinds, Is.SupersetOf(new[] { "Deployment/geodns", "Service/geodns", "Service/geodns-admin", "PodDisruptionBudget/geodns", "Secret/geodns-admin",
+            "StatefulSet/redis", "Service/redis-headless", "ConfigMap/redis-config", "PodDisruptionBudget/redis" }));
         Assert.That(kinds, Is.Unique);
         foreach (var o in Objects())
         {
@@ -110,10 +111,8 @@ public sealed class KubernetesTests
         var env = DeployFiles.List(container, "env").Cast<Dictionary<string, object?>>().Single(e => DeployFiles.Text(e, "name") == "POD_NAME");
         Assert.That(DeployFiles.Text(env, "valueFrom.fieldRef.fieldPath"), Is.EqualTo("metadata.name"));
 
-        // --redis names the Redis Service and its port.
-        var redis = settings["Redis"]!;
-        var redisService = Find("Service", redis.Split(':')[0]);
-        Assert.That(DeployFiles.List(redisService, "spec.ports").Cast<Dictionary<string, object?>>().Select(p => DeployFiles.Text(p, "port")), Does.Contain(redis.Split(':')[1]));
+        // --redis is read as GeoDns reads it (RedisSentinelsAgreeWithTheRedisArgument checks what it names).
+        Assert.That(() => new global::GeoDns.Redis.RedisSharedStateOptions { Configuration = settings["Redis"]!, Instance = "pod" }.ToConfigurationOptions(), Throws.Nothing);
 
         using var routes = await AdminRoutes.StartAsync();
         foreach (var (probe, path) in new[] { ("readinessProbe", "/readyz"), ("livenessProbe", "/healthz"), ("startupProbe", "/healthz") })

@@ -39,7 +39,8 @@ public sealed class SharedNode : IAsyncDisposable
     public AdminService Admin => _services.GetRequiredService<AdminService>();
 
     public static async Task<SharedNode> StartAsync(string? redis, string instance, string prefix,
-        Quorum quorum = Quorum.Majority, string? admin = null, string? tokenFile = null, TimeSpan? checkInterval = null)
+        Quorum quorum = Quorum.Majority, string? admin = null, string? tokenFile = null, TimeSpan? checkInterval = null,
+        string? caFile = null)
     {
         var collection = new ServiceCollection()
             .AddLogging(b => b.AddSimpleConsole(o =>
@@ -49,7 +50,7 @@ public sealed class SharedNode : IAsyncDisposable
             }).SetMinimumLevel(LogLevel.Information))
             .AddSingleton(TimeProvider.System)
             .AddSingleton<HealthBoard>()
-            .AddSharedState(redis, instance, syncInterval: TimeSpan.FromMilliseconds(200), prefix: prefix);
+            .AddSharedState(redis, instance, syncInterval: TimeSpan.FromMilliseconds(200), prefix: prefix, redisCaFile: caFile);
         if (!string.IsNullOrWhiteSpace(admin))
         {
             collection.AddAdminApi(admin, tokenFile);
