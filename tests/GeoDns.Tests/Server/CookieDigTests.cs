@@ -67,6 +67,16 @@ public sealed partial class CookieDigTests
     }
 
     [Test]
+    public async Task DigWithoutAQuestionLearnsACookie()
+    {
+        // dig +header-only sends no question: RFC 7873 5.4, a query for a server cookie.
+        await using var server = await StartAsync(Secret);
+        var output = await DigTests.Dig(server.EndPoint, "+header-only +cookie=0102030405060708");
+        Assert.That(output, Does.Contain("status: NOERROR").And.Contain("QUERY: 0"), output);
+        Assert.That(ReplyCookie(output), Does.StartWith("0102030405060708" + "01000000"));
+    }
+
+    [Test]
     public async Task DigWithACookieOfItsOwnChoosingGetsOne()
     {
         await using var server = await StartAsync(secret: null);
