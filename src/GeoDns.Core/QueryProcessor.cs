@@ -127,6 +127,15 @@ public sealed class QueryProcessor
             case ParseOutcome.FormErr:
                 outcome.SentNsid = false;
                 return Error(response, request, query, ResponseCode.FormErr, withOpt: false, ref outcome, default);
+            case ParseOutcome.NoQuestion when Cookies is { } serverCookies && query.HasCookie && ServerCookies.IsWellFormed(query.CookieLength):
+                // RFC 7873 5.4: a query for a server cookie alone. NOERROR with a fresh cookie, or
+                // BADCOOKIE when the one it carried is not valid.
+                outcome.Cookie = serverCookies.Answer(request.Slice(query.CookieOffset, query.CookieLength), source, serverCookies.Now(), cookieReply);
+                return Error(response, request, query, outcome.Cookie == CookieOutcome.Bad ? ResponseCode.BadCookie : ResponseCode.NoError,
+                    withOpt: true, ref outcome, cookieReply);
+            case ParseOutcome.NoQuestion:
+                outcome.SentNsid = false;
+                return Error(response, request, query, ResponseCode.FormErr, withOpt: false, ref outcome, default);
             case ParseOutcome.NotImp:
                 outcome.SentNsid = false;
                 return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome, default);

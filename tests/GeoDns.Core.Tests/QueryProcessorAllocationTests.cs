@@ -127,6 +127,8 @@ public sealed class QueryProcessorAllocationTests
             new("bad server cookie, NXDOMAIN", Query("nothing.example.test", 1, cookie: otherCookie), false, v4, r => Rcode(r) == 3 && Parse(r).Cookie == 24),
             new("TCP: server cookie from another address", Query("many.example.test", 1, cookie: validCookie), true, v6, r => Answers(r) == 40 && Parse(r).Cookie == 24),
             new("malformed cookie", Query("www.example.test", 1, cookie: [1, 2, 3]), false, v4, r => Rcode(r) == 1),
+            new("server cookie request, no question", [1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 41, 4, 0xD0, 0, 0, 0, 0, 0, 12, 0, 10, 0, 8, .. clientCookie],
+                false, v4, r => Rcode(r) == 0 && r.Length == 12 + 11 + 28),
         ];
 
         // As the listeners hold them: a UDP datagram at the start of a 64 KiB buffer; a TCP

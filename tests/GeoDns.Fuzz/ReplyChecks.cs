@@ -81,7 +81,15 @@ public static class ReplyChecks
             throw Invariant.Fail($"query answered with unexpected RCODE {shape.Rcode}");
         }
 
-        bool optExpected = query.HasEdns && outcome is ParseOutcome.Query or ParseOutcome.BadVers;
+        // No question: FORMERR without OPT, or (cookies on, RFC 7873 5.4) NOERROR or BADCOOKIE with OPT.
+        if (outcome == ParseOutcome.NoQuestion && (shape.Rcode is not (ResponseCode.FormErr or ResponseCode.NoError or ResponseCode.BadCookie)
+            || (shape.Rcode != ResponseCode.FormErr && !query.HasCookie)))
+        {
+            throw Invariant.Fail($"request without a question answered with RCODE {shape.Rcode}");
+        }
+
+        bool optExpected = query.HasEdns && (outcome is ParseOutcome.Query or ParseOutcome.BadVers
+            || (outcome == ParseOutcome.NoQuestion && shape.Rcode != ResponseCode.FormErr));
         if (shape.HasOpt != optExpected)
         {
             throw Invariant.Fail(optExpected ? "EDNS query answered without OPT" : "OPT in the reply to a request without (valid) EDNS");

@@ -48,6 +48,13 @@ public enum ParseOutcome
     Drop,
 
     FormErr,
+
+    /// <summary>
+    /// A QUERY without a question (QDCOUNT 0), read to its end: FORMERR, unless it asks for a
+    /// server cookie (RFC 7873 5.4) and cookies are on.
+    /// </summary>
+    NoQuestion,
+
     NotImp,
     BadVers,
 }

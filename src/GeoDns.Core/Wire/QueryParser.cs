@@ -44,12 +44,12 @@ public static class QueryParser
             return ParseOutcome.NotImp;
         }
 
-        if (qdCount != 1)
+        if (qdCount > 1)
         {
             return ParseOutcome.FormErr;
         }
 
-        int offset = query.QuestionEnd;
+        int offset = qdCount == 0 ? DnsWire.HeaderLength : query.QuestionEnd;
         for (int i = 0; i < anCount + nsCount; i++)
         {
             if (!TrySkipRecord(packet, ref offset, out _, out _, out _))
@@ -91,7 +91,7 @@ public static class QueryParser
             return ParseOutcome.BadVers;
         }
 
-        return ParseOutcome.Query;
+        return qdCount == 0 ? ParseOutcome.NoQuestion : ParseOutcome.Query;
     }
 
     private static bool TryReadQuestion(ReadOnlySpan<byte> packet, ref ParsedQuery query)

@@ -196,4 +196,40 @@ public sealed class CookieQueryTests
         processor.Process(Query(null), response, Client, overTcp: false, out var plain);
         Assert.That((plain.RateLimit, plain.Truncated), Is.EqualTo((RateDecision.Slip, true)));
     }
+
+    /// <summary>A query with no question (QDCOUNT 0) and an OPT record with a COOKIE of these hex octets, if any.</summary>
+    private static byte[] NoQuestion(string? cookieHex)
+    {
+        var query = Query(cookieHex);
+        int questionEnd = DnsWire.HeaderLength + "www.example.test".Length + 2 + 4;
+        byte[] packet = [.. query[..DnsWire.HeaderLength], .. query[questionEnd..]];
+        packet[5] = 0; // QDCOUNT
+        return packet;
+    }
+
+    [Test]
+    public void AQueryForAServerCookieAloneIsAnsweredWithOne()
+    {
+        // RFC 7873 5.4: no question, a client cookie: NOERROR, no question, the cookie.
+        var processor = Processor();
+        var (length, cookie, outcome) = Ask(processor, NoQuestion(ClientCookie));
+        Assert.That((outcome.ResponseCode, outcome.Cookie), Is.EqualTo((ResponseCode.NoError, CookieOutcome.Fresh)));
+        Assert.That(cookie, Does.StartWith(ClientCookie));
+        Assert.That(length, Is.EqualTo(DnsWire.HeaderLength + 11 + 28), "header, OPT with the COOKIE");
+
+        // With the cookie it was given: NOERROR and valid; with another: BADCOOKIE.
+        Assert.That(Ask(processor, NoQuestion(cookie)).Outcome.Cookie, Is.EqualTo(CookieOutcome.Valid));
+        var forged = cookie![..46] + (cookie[46] == '0' ? "1" : "0") + cookie[47];
+        var response = new byte[DnsWire.ServerUdpPayload];
+        int badLength = processor.Process(NoQuestion(forged), response, Client, overTcp: false, out var bad);
+        Assert.That((bad.ResponseCode, ExtendedRcode(response.AsSpan(0, badLength))), Is.EqualTo((ResponseCode.BadCookie, ResponseCode.BadCookie)));
+    }
+
+    [Test]
+    public void NoQuestionWithoutACookieOrWithCookiesOffIsFormErr()
+    {
+        Assert.That(Ask(Processor(), NoQuestion(null)).Outcome.ResponseCode, Is.EqualTo(ResponseCode.FormErr));
+        Assert.That(Ask(Processor(), NoQuestion("0102")).Outcome.ResponseCode, Is.EqualTo(ResponseCode.FormErr), "malformed cookie");
+        Assert.That(Ask(Processor(cookies: false), NoQuestion(ClientCookie)).Outcome.ResponseCode, Is.EqualTo(ResponseCode.FormErr));
+    }
 }

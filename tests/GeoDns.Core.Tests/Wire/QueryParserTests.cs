@@ -96,4 +96,29 @@ public sealed class QueryParserTests
         packet[12] = 64;
         Assert.That(QueryParser.Parse(packet, out _), Is.EqualTo(ParseOutcome.FormErr));
     }
+
+    [Test]
+    public void FindsTheFirstCookieOptionAndLeavesItsLengthToTheQueryPath()
+    {
+        byte[] options = [0, 3, 0, 0, 0, 10, 0, 3, 7, 8, 9, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+        var packet = Query(edns: true, options: options);
+        Assert.That(QueryParser.Parse(packet, out var q), Is.EqualTo(ParseOutcome.Query));
+        Assert.That((q.WantsNsid, q.CookieLength), Is.EqualTo((true, 3)), "the first COOKIE, however long");
+        Assert.That(packet.AsSpan(q.CookieOffset, q.CookieLength).ToArray(), Is.EqualTo(new byte[] { 7, 8, 9 }));
+
+        Assert.That(QueryParser.Parse(Query(edns: true), out var none), Is.EqualTo(ParseOutcome.Query));
+        Assert.That(none.HasCookie, Is.False);
+    }
+
+    [Test]
+    public void NoQuestionIsReadToTheEndForACookieRequest()
+    {
+        byte[] packet = [0xAB, 0xCD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 41, 4, 0xD0, 0, 0, 0, 0, 0, 12, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+        Assert.That(QueryParser.Parse(packet, out var q), Is.EqualTo(ParseOutcome.NoQuestion));
+        Assert.That((q.HasQuestion, q.HasEdns, q.CookieOffset, q.CookieLength), Is.EqualTo((false, true, 27, 8)));
+
+        byte[] twoQuestions = [.. Query()];
+        twoQuestions[5] = 2;
+        Assert.That(QueryParser.Parse(twoQuestions, out _), Is.EqualTo(ParseOutcome.FormErr));
+    }
 }

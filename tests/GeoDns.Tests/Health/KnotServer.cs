@@ -44,8 +44,9 @@ internal sealed class KnotServer : IDisposable
     /// Starts knotd serving <paramref name="zones"/> (origin to zone text; a null text declares the
     /// zone with no file, which Knot answers with SERVFAIL) and waits until it answers the first
     /// zone's SOA. A port taken in the meantime by someone else is retried on another one.
+    /// With <paramref name="cookieSecret"/> (32 hex digits) Knot's DNS cookie module runs with it.
     /// </summary>
-    public static async Task<KnotServer> StartAsync(IReadOnlyDictionary<string, string?> zones)
+    public static async Task<KnotServer> StartAsync(IReadOnlyDictionary<string, string?> zones, string? cookieSecret = null)
     {
         string knotd = Find("knotd") ?? throw new InvalidOperationException(
             "knotd not found (Debian: apt-get install knot; .ci/run installs it)");
@@ -54,7 +55,7 @@ internal sealed class KnotServer : IDisposable
             var server = new KnotServer(Directory.CreateTempSubdirectory("geodns-knot-"), FreePort());
             try
             {
-                server.WriteConfiguration(zones);
+                server.WriteConfiguration(zones, cookieSecret);
                 server.Run(knotd);
                 if (await server.WaitAnsweringAsync(zones.Keys.First(), TimeSpan.FromSeconds(10)))
                 {
@@ -107,7 +108,7 @@ internal sealed class KnotServer : IDisposable
         }
     }
 
-    private void WriteConfiguration(IReadOnlyDictionary<string, string?> zones)
+    private void WriteConfiguration(IReadOnlyDictionary<string, string?> zones, string? cookieSecret)
     {
         string Sub(string name) => Directory.CreateDirectory(Path.Combine(_folder.FullName, name)).FullName;
         string run = Sub("run"), storage = Sub("storage"), zoneFolder = Sub("zones");
@@ -123,9 +124,11 @@ internal sealed class KnotServer : IDisposable
             log:
               - target: stdout
                 any: info
+            {(cookieSecret is null ? "" : $"mod-cookies:\n  - id: shared\n    secret: 0x{cookieSecret}\n")}
             template:
               - id: default
                 storage: "{zoneFolder}"
+            {(cookieSecret is null ? "" : "    global-module: mod-cookies/shared")}
             zone:
 
             """));

@@ -67,6 +67,16 @@ public sealed partial class CookieDigTests
     }
 
     [Test]
+    public async Task DigWithoutAQuestionLearnsACookie()
+    {
+        // dig +header-only sends no question: RFC 7873 5.4, a query for a server cookie.
+        await using var server = await StartAsync(Secret);
+        var output = await DigTests.Dig(server.EndPoint, "+header-only +cookie=0102030405060708");
+        Assert.That(output, Does.Contain("status: NOERROR").And.Contain("QUERY: 0"), output);
+        Assert.That(ReplyCookie(output), Does.StartWith("0102030405060708" + "01000000"));
+    }
+
+    [Test]
     public async Task DigWithACookieOfItsOwnChoosingGetsOne()
     {
         await using var server = await StartAsync(secret: null);
@@ -141,5 +151,34 @@ public sealed partial class CookieDigTests
         {
             File.Delete(file);
         }
+    }
+
+    [Test]
+    public async Task KnotWithTheSameSecretAndGeoDnsAcceptEachOthersCookies()
+    {
+        const string zone = """
+            $ORIGIN example.test.
+            $TTL 300
+            @   SOA ns1 hostmaster 1 3600 900 604800 120
+            @   NS  ns1
+            ns1 A   192.0.2.53
+            www A   192.0.2.1
+            """;
+        using var knot = await Health.KnotServer.StartAsync(new Dictionary<string, string?> { ["example.test."] = zone }, cookieSecret: Secret);
+        await using var geodns = await StartAsync(Secret);
+        var knotEndPoint = new System.Net.IPEndPoint(Health.KnotServer.Address, knot.Port);
+
+        // Knot answers a query without a valid server cookie with BADCOOKIE (dig then retries with
+        // the cookie it was given): a query it answers at once carried a cookie Knot accepts.
+        string ours = ReplyCookie(await DigTests.Dig(geodns.EndPoint, "www.example.test A +norec +cookie=d1d2d3d4d5d6d7d8"));
+        var atKnot = await DigTests.Dig(knotEndPoint, $"www.example.test A +norec +cookie={ours}");
+        Assert.That(atKnot, Does.Contain("status: NOERROR").And.Not.Contain("BADCOOKIE"), "Knot accepts the cookie GeoDns made");
+        string forged = ours[..46] + (ours[46] == '0' ? "1" : "0") + ours[47];
+        Assert.That(await DigTests.Dig(knotEndPoint, $"www.example.test A +norec +cookie={forged}"), Does.Contain("BADCOOKIE"), "and not a forged one");
+
+        string theirs = ReplyCookie(await DigTests.Dig(knotEndPoint, "www.example.test A +norec +cookie=e1e2e3e4e5e6e7e8"));
+        await Task.Delay(1100);
+        Assert.That(ReplyCookie(await DigTests.Dig(geodns.EndPoint, $"www.example.test A +norec +cookie={theirs}")), Is.EqualTo(theirs),
+            "GeoDns accepts the cookie Knot made");
     }
 }
