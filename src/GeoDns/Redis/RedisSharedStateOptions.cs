@@ -63,6 +63,11 @@ public sealed class RedisSharedStateOptions
         options.AbortOnConnectFail = false;
         options.ClientName ??= "geodns-" + Instance;
         options.ReconnectRetryPolicy = new LinearRetry(500);
+
+        // No connection to the node a command is for: fail it at once rather than queue it (up to
+        // 5 s) for a primary that may be gone for good. Every sync round retries anyway, and a
+        // round stuck on a dead primary kept an instance degraded seconds after a Sentinel failover.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         if (!Configuration.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
         {
             options.AsyncTimeout = 2000;

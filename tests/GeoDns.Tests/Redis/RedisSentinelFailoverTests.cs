@@ -144,7 +144,7 @@ public sealed class RedisSentinelFailoverTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(sent, Is.GreaterThan(50), "the client kept asking through the failover");
+            Assert.That(sent, Is.GreaterThan(20), "the client kept asking through the failover");
             Assert.That(lost, Is.Zero, "no SERVFAIL, no timeout while Sentinel promoted the replica");
             Assert.That(counts.Sum(c => c.Other), Is.Zero, "until the drain, every answer was the eu-west member");
             Assert.That(drainSeen, Is.Not.Null, "B did not answer the us-east member within 15 s of the drain on A\n" + b.Output);

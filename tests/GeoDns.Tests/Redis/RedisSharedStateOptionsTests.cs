@@ -44,6 +44,7 @@ public sealed class RedisSharedStateOptionsTests
             Assert.That(parsed.Ssl, Is.True);
             Assert.That(parsed.SslHost, Is.EqualTo("redis.internal"));
             Assert.That(parsed.AbortOnConnectFail, Is.False, "start never waits for Redis");
+            Assert.That(parsed.BacklogPolicy, Is.SameAs(StackExchange.Redis.BacklogPolicy.FailFast), "no command waits for a primary that is gone");
         });
     }
 
