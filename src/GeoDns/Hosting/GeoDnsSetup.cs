@@ -1,10 +1,12 @@
 using GeoDns.Admin;
 using GeoDns.Core;
+using GeoDns.Core.Dnssec;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
+using GeoDns.Dnssec;
 using GeoDns.Geo;
 using GeoDns.Health;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +32,8 @@ public static class GeoDnsSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HealthBoard>();
         byte[] nsid = options.NsidBytes();
+        var keyring = LoadKeys(options.Keys);
+        services.AddSingleton(keyring);
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
@@ -77,6 +81,18 @@ public static class GeoDnsSetup
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());
         return services;
+    }
+
+    /// <summary>The DNSSEC keys of <c>--keys</c>; a key file that cannot be used stops the start with its one-line error.</summary>
+    private static Keyring LoadKeys(string? directory)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            return Keyring.Empty;
+        }
+
+        var keyring = KeyDirectory.Load(directory, out var errors);
+        return errors.Count > 0 ? throw new FormatException($"--keys: {errors[0]}") : keyring;
     }
 
     /// <summary>

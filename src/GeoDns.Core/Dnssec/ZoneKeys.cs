@@ -1,0 +1,35 @@
+using GeoDns.Core.Dns;
+
+namespace GeoDns.Core.Dnssec;
+
+/// <summary>The keys of one zone. Which of them are published and which sign is decided at query time from their timing.</summary>
+public sealed class ZoneKeys
+{
+    public ZoneKeys(DnsName zone, IReadOnlyList<SigningKey> keys)
+    {
+        Zone = zone;
+        Keys = keys;
+    }
+
+    public DnsName Zone { get; }
+
+    public IReadOnlyList<SigningKey> Keys { get; }
+
+    /// <summary>True when some key signs now: the zone is served signed.</summary>
+    public bool IsSigned(DateTimeOffset now) => Keys.Any(k => k.Timing.IsActive(now));
+
+    /// <summary>The keys in the DNSKEY RRset now.</summary>
+    public IEnumerable<SigningKey> Published(DateTimeOffset now) => Keys.Where(k => k.Timing.IsPublished(now));
+
+    /// <summary>
+    /// The keys that sign the DNSKEY RRset (<paramref name="dnskey"/>) or any other RRset now: active
+    /// KSKs for the DNSKEY RRset, active ZSKs for the rest; a zone whose active keys are all of
+    /// one kind signs everything with them (a combined signing key).
+    /// </summary>
+    public IEnumerable<SigningKey> Signing(DateTimeOffset now, bool dnskey)
+    {
+        var active = Keys.Where(k => k.Timing.IsActive(now)).ToList();
+        var preferred = active.Where(k => k.IsKeySigning == dnskey).ToList();
+        return preferred.Count > 0 ? preferred : active;
+    }
+}
