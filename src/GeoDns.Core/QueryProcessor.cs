@@ -1,5 +1,6 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Dnssec;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Wire;
@@ -24,6 +25,9 @@ public sealed class QueryProcessor
 
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>Online DNSSEC signing of the zones that have keys (null: nothing is signed). Runs only for queries with DO and DNSKEY queries.</summary>
+    public ResponseSigner? Signer { get; set; }
 
     /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
     public ResponseRateLimiter? RateLimiter { get; init; }
@@ -168,6 +172,11 @@ public sealed class QueryProcessor
         int limit = overTcp ? DnsWire.MaxMessageLength
             : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
         int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid);
+        if ((query.DnssecOk || query.QType == RecordType.DNSKEY) && Signer is { } signer && outcome.Zone is { } zone && signer.KeysFor(zone) is { } keys)
+        {
+            length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk);
+        }
+
         outcome.ResponseCode = response[3] & 0xF;
         outcome.Truncated = (response[2] & (DnsWire.FlagTc >> 8)) != 0;
         outcome.Pool = context.Pool;

@@ -37,6 +37,7 @@ public static class GeoDnsSetup
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
+            Signer = keyring.Zones.Count > 0 ? new ResponseSigner(keyring, sp.GetRequiredService<TimeProvider>()) : null,
 
             // Response rate limiting (UDP only), off unless Rrl:ResponsesPerSecond is set.
             RateLimiter = options.Rrl.Enabled ? new ResponseRateLimiter(options.Rrl, sp.GetRequiredService<TimeProvider>()) : null,
