@@ -172,9 +172,9 @@ public sealed class QueryProcessor
         int limit = overTcp ? DnsWire.MaxMessageLength
             : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
         int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid);
-        if ((query.DnssecOk || query.QType == RecordType.DNSKEY) && Signer is { } signer && outcome.Zone is { } zone && signer.KeysFor(zone) is { } keys)
+        if ((query.DnssecOk || ResponseSigner.AnswersKeyType(query.QType)) && Signer is { } signer && outcome.Zone is { } zone && signer.KeysFor(zone) is { } keys)
         {
-            length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk);
+            length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, Lookup);
         }
 
         outcome.ResponseCode = response[3] & 0xF;
@@ -183,6 +183,19 @@ public sealed class QueryProcessor
         outcome.Region = context.Region;
         outcome.Reason = context.Reason;
         return length;
+    }
+
+    /// <summary>The unsigned records this server answers for a name and type (TCP-sized, no client subnet): what the signer adds from elsewhere in the zone.</summary>
+    private IReadOnlyList<MessageRecord> Lookup(byte[] name, ushort type)
+    {
+        var request = new byte[DnsWire.HeaderLength + name.Length + 4];
+        DnsWire.WriteUInt16(request, 4, 1);
+        name.CopyTo(request, DnsWire.HeaderLength);
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length, type);
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length + 2, RecordClass.IN);
+        var reply = new byte[DnsWire.MaxMessageLength];
+        int length = Answer(request, reply, default, overTcp: true, out _, out _, out _, out _);
+        return length > 0 && UnsignedReply.TryRead(reply.AsSpan(0, length), out var read) ? read.Answer : [];
     }
 
     private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome)

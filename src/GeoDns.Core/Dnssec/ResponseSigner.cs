@@ -16,11 +16,20 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
     /// <summary>TTL of the DNSKEY RRset and of NSEC records made online (RFC 9077: NSEC TTL is at most the SOA minimum).</summary>
     public const uint DnskeyTtl = 3600;
 
+    /// <summary>Child DS and DNSKEY (RFC 7344): the apex publishes them for the parent to copy.</summary>
+    public const ushort Cds = 59;
+
+    /// <inheritdoc cref="Cds"/>
+    public const ushort Cdnskey = 60;
+
     private readonly RrsetSigner _signer = new(cache ?? new SignatureCache());
 
     public Keyring Keyring { get; } = keyring;
 
     public SignatureCache Cache => _signer.Cache;
+
+    /// <summary>Types the signer answers at a signed apex even without DO: the zone file does not hold them.</summary>
+    public static bool AnswersKeyType(ushort qtype) => qtype is RecordType.DNSKEY or Cds or Cdnskey;
 
     /// <summary>The keys of <paramref name="zone"/> when it is served signed now; else null.</summary>
     public ZoneKeys? KeysFor(Zone zone) => Keyring.For(zone.Apex.Key) is { } keys && keys.IsSigned(time.GetUtcNow()) ? keys : null;
@@ -29,7 +38,9 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
     /// Rewrites the <paramref name="length"/> octets of <paramref name="response"/>; returns the new
     /// length (a TC reply with the question when the signed reply exceeds <paramref name="limit"/>).
     /// </summary>
-    public int Sign(Span<byte> response, int length, int limit, Zone zone, ZoneKeys keys, bool dnssecOk)
+    /// <param name="lookup">Answers a name and type from the same snapshot, unsigned (the DS records at a delegation).</param>
+    public int Sign(Span<byte> response, int length, int limit, Zone zone, ZoneKeys keys, bool dnssecOk,
+        Func<byte[], ushort, IReadOnlyList<MessageRecord>>? lookup = null)
     {
         if (!UnsignedReply.TryRead(response[..length], out var reply) || reply.Truncated)
         {
@@ -43,17 +54,24 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
         var authority = new List<MessageRecord>();
         var additional = reply.Additional;
 
-        if (reply.QType == RecordType.DNSKEY && Names.Equal(reply.QName, apex) && rcode == ResponseCode.NoError)
+        if (AnswersKeyType(reply.QType) && Names.Equal(reply.QName, apex) && rcode == ResponseCode.NoError)
         {
-            var dnskeys = keys.Published(now).Select(k => new MessageRecord(apex, RecordType.DNSKEY, RecordClass.IN, DnskeyTtl, k.DnskeyRData)).ToList();
-            answer.AddRange(dnskeys);
-            if (dnssecOk)
+            var set = KeyRecords(reply.QType, keys, apex, now);
+            answer.AddRange(set);
+            if (dnssecOk && set.Count > 0)
             {
-                answer.AddRange(Signatures(dnskeys, RrsetSigner.LabelCount(apex), keys.Signing(now, dnskey: true), now));
+                answer.AddRange(Signatures(set, RrsetSigner.LabelCount(apex), keys.Signing(now, dnskey: reply.QType == RecordType.DNSKEY), now));
             }
 
-            authority.Clear();
-            additional = [];
+            if (set.Count > 0)
+            {
+                additional = [];
+            }
+            else
+            {
+                answer.Clear();
+                SignSection(reply.Authority, authority, authority, zone, apex, keys.Signing(now, dnskey: false).ToList(), now);
+            }
         }
         else if (!dnssecOk)
         {
@@ -77,7 +95,17 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
                 authority.AddRange(Signatures([nsec], RrsetSigner.LabelCount(final), zsks, now));
                 rcode = ResponseCode.NoError;
             }
-            else if (cut is not null && !TypesAt(zone, cut.Owner, apex).Contains(RecordType.DS))
+            else if (cut is not null && TypesAt(zone, cut.Owner, apex).Contains(RecordType.DS))
+            {
+                // A secure delegation: the DS RRset, signed, goes with the referral (RFC 4035 3.1.4).
+                var ds = lookup?.Invoke(cut.Owner, RecordType.DS).Where(r => r.Type == RecordType.DS).ToList() ?? [];
+                if (ds.Count > 0)
+                {
+                    authority.AddRange(ds);
+                    authority.AddRange(Signatures(ds, RrsetSigner.LabelCount(cut.Owner), zsks, now));
+                }
+            }
+            else if (cut is not null)
             {
                 // The delegation is unsigned: an NSEC at the cut without DS proves it (RFC 4035 3.1.4).
                 var nsec = new MessageRecord(cut.Owner, RecordType.NSEC, RecordClass.IN, cut.Ttl,
@@ -157,6 +185,23 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
     private IEnumerable<MessageRecord> Signatures(List<MessageRecord> set, int labels, IEnumerable<SigningKey> keys, DateTimeOffset now) =>
         keys.Select(key => new MessageRecord(set[0].Owner, RecordType.RRSIG, set[0].Class, set[0].Ttl, _signer.Sign(set, labels, key, now)) { Added = true }).ToList();
 
+    /// <summary>
+    /// The DNSKEY RRset (published keys), or CDNSKEY/CDS (RFC 7344): the key-signing keys that are
+    /// published and not yet inactive, so that a parent following CDS holds both DS records during a
+    /// double-DS rollover and drops the old one once it is inactive.
+    /// </summary>
+    private static List<MessageRecord> KeyRecords(ushort type, ZoneKeys keys, byte[] apex, DateTimeOffset now)
+    {
+        if (type == RecordType.DNSKEY)
+        {
+            return keys.Published(now).Select(k => new MessageRecord(apex, RecordType.DNSKEY, RecordClass.IN, DnskeyTtl, k.DnskeyRData)).ToList();
+        }
+
+        var entryPoints = keys.Published(now).Where(k => k.IsKeySigning && !(k.Timing.Inactive <= now));
+        return entryPoints.Select(k => new MessageRecord(apex, type, RecordClass.IN, DnskeyTtl,
+            type == Cds ? DsRecord.RData(keys.Zone, k.Tag, k.Algorithm, k.DnskeyRData) : k.DnskeyRData)).ToList();
+    }
+
     /// <summary>The types an NSEC at <paramref name="name"/> lists: the node's (a wildcard's when it matched), else NXNAME.</summary>
     private static List<ushort> TypesAt(Zone zone, byte[] name, byte[] apex)
     {
@@ -166,7 +211,7 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
             types.AddRange(node.Types.Where(t => t != RecordType.ANY));
             if (Names.Equal(name, apex))
             {
-                types.Add(RecordType.DNSKEY);
+                types.AddRange([RecordType.DNSKEY, Cds, Cdnskey]);
             }
         }
         else if (ClosestEncloser(zone, name, apex) is { } encloser && zone.TryGetNode(Names.Key(encloser), out var parent) && parent.Wildcard is { } wildcard)

@@ -34,6 +34,11 @@ public static class GeoDnsSetup
         byte[] nsid = options.NsidBytes();
         var keyring = LoadKeys(options.Keys);
         services.AddSingleton(keyring);
+        if (!string.IsNullOrWhiteSpace(options.Keys))
+        {
+            services.AddSingleton(sp => new KeyReloader(options.Keys, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<KeyReloader>>()));
+        }
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
@@ -69,7 +74,8 @@ public static class GeoDnsSetup
             var health = sp.GetRequiredService<HealthMonitor>();
             var served = sp.GetRequiredService<ServedZones>();
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>(),
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe, _ => sp.GetService<KeyReloader>()?.Reload()],
+                sp.GetRequiredService<ILogger<ZoneStore>>(),
                 sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts

@@ -35,6 +35,9 @@ public sealed class DelvValidationTests(string keys)
         *.dev     A     192.0.2.99
         sub       NS    ns.sub
         ns.sub    A     192.0.2.77
+        child     NS    ns.child
+        child     DS    60485 13 2 2D711642B726B04401627CA9FBAC32F5C8530FB1903CC4DB02258717921A4881
+        ns.child  A     192.0.2.80
         """;
 
     private string _keys = null!;
@@ -80,6 +83,9 @@ public sealed class DelvValidationTests(string keys)
     [TestCase("app.signed.test A", "192.0.2.1")]
     [TestCase("anything.dev.signed.test A", "192.0.2.99")]
     [TestCase("two.labels.dev.signed.test A", "192.0.2.99")]
+    [TestCase("child.signed.test DS", "60485 13 2")]
+    [TestCase("signed.test CDS", "CDS")]
+    [TestCase("signed.test CDNSKEY", "CDNSKEY")]
     public async Task PositiveAnswersValidate(string query, string expected)
     {
         string output = await Delv(query);
