@@ -23,10 +23,14 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
     public const ushort Cdnskey = 60;
 
     private readonly RrsetSigner _signer = new(cache ?? new SignatureCache());
+    private readonly SignedReplyCache _replies = new();
 
     public Keyring Keyring { get; } = keyring;
 
     public SignatureCache Cache => _signer.Cache;
+
+    /// <summary>Whole signed replies (per signer: a new key set starts empty).</summary>
+    public SignedReplyCache Replies => _replies;
 
     /// <summary>Types the signer answers at a signed apex even without DO: the zone file does not hold them.</summary>
     public static bool AnswersKeyType(ushort qtype) => qtype is RecordType.DNSKEY or Cds or Cdnskey;
@@ -42,12 +46,30 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
     public int Sign(Span<byte> response, int length, int limit, Zone zone, ZoneKeys keys, bool dnssecOk,
         Func<byte[], ushort, IReadOnlyList<MessageRecord>>? lookup = null)
     {
+        var now = time.GetUtcNow();
+        if (_replies.TryWrite(response[..length], limit, now, response) is int cached and > 0)
+        {
+            return cached;
+        }
+
+        byte[] unsigned = response[..length].ToArray();
+        int signed = SignReply(response, length, limit, zone, keys, dnssecOk, lookup, now);
+        if (signed != length || !response[..signed].SequenceEqual(unsigned))
+        {
+            _replies.Add(unsigned, limit, response[..signed], now);
+        }
+
+        return signed;
+    }
+
+    private int SignReply(Span<byte> response, int length, int limit, Zone zone, ZoneKeys keys, bool dnssecOk,
+        Func<byte[], ushort, IReadOnlyList<MessageRecord>>? lookup, DateTimeOffset now)
+    {
         if (!UnsignedReply.TryRead(response[..length], out var reply) || reply.Truncated)
         {
             return length;
         }
 
-        var now = time.GetUtcNow();
         var apex = zone.Apex.Wire.ToArray();
         int rcode = reply.ResponseCode;
         var answer = new List<MessageRecord>();
@@ -115,7 +137,7 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
             }
         }
 
-        var writer = new ReplyWriter();
+        using var writer = new ReplyWriter();
         writer.Question(reply.QName, reply.QType);
         foreach (var record in answer.Concat(authority).Concat(additional))
         {
@@ -128,7 +150,7 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
         if (writer.Length > Math.Min(limit, response.Length))
         {
             // Too big for this client: TC with the question only (RFC 2181 9), so it retries over TCP.
-            var truncated = new ReplyWriter();
+            using var truncated = new ReplyWriter();
             truncated.Question(reply.QName, reply.QType);
             truncated.Raw(reply.Opt);
             truncated.Header(reply.Id, (ushort)(flags | DnsWire.FlagTc), 1, 0, 0, extra);

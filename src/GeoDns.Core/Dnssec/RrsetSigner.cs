@@ -121,17 +121,17 @@ public sealed class RrsetSigner(SignatureCache cache)
 
     private static UInt128 CacheKey(SigningKey key, ushort type, int labels, List<byte> body)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> prefix = stackalloc byte[6];
-        BinaryPrimitives.WriteUInt16BigEndian(prefix, key.Tag);
-        BinaryPrimitives.WriteUInt16BigEndian(prefix[2..], type);
-        prefix[4] = (byte)labels;
-        prefix[5] = key.Algorithm;
-        hash.AppendData(prefix);
-        hash.AppendData(key.PublicKey);
-        hash.AppendData(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(body));
+        var rrset = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(body);
+        byte[] data = System.Buffers.ArrayPool<byte>.Shared.Rent(6 + key.PublicKey.Length + rrset.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(data, key.Tag);
+        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(2), type);
+        data[4] = (byte)labels;
+        data[5] = key.Algorithm;
+        key.PublicKey.CopyTo(data, 6);
+        rrset.CopyTo(data.AsSpan(6 + key.PublicKey.Length));
         Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
+        SHA256.HashData(data.AsSpan(0, 6 + key.PublicKey.Length + rrset.Length), digest);
+        System.Buffers.ArrayPool<byte>.Shared.Return(data);
         return BinaryPrimitives.ReadUInt128LittleEndian(digest);
     }
 
