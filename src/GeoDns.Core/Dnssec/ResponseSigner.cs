@@ -56,7 +56,7 @@ public sealed class ResponseSigner(Keyring keyring, TimeProvider time, Signature
         int signed = SignReply(response, length, limit, zone, keys, dnssecOk, lookup, now);
         if (signed != length || !response[..signed].SequenceEqual(unsigned))
         {
-            _replies.Add(unsigned, limit, response[..signed], now);
+            _replies.Add(unsigned, limit, response[..signed], now, keys.NextChange(now));
         }
 
         return signed;

@@ -37,7 +37,8 @@ public sealed class SignedReplyCache(int capacity = 10_000)
         return entry.Signed.Length;
     }
 
-    public void Add(ReadOnlySpan<byte> unsigned, int limit, ReadOnlySpan<byte> signed, DateTimeOffset now)
+    /// <param name="until">When the keys change next: the entry does not outlive the key set it was signed with.</param>
+    public void Add(ReadOnlySpan<byte> unsigned, int limit, ReadOnlySpan<byte> signed, DateTimeOffset now, DateTimeOffset until)
     {
         if (signed.Length > MaxReplyLength)
         {
@@ -49,7 +50,7 @@ public sealed class SignedReplyCache(int capacity = 10_000)
             _entries.Clear();
         }
 
-        _entries[Key(unsigned, limit)] = new Entry(unsigned[2..].ToArray(), limit, signed.ToArray(), now + Lifetime);
+        _entries[Key(unsigned, limit)] = new Entry(unsigned[2..].ToArray(), limit, signed.ToArray(), until < now + Lifetime ? until : now + Lifetime);
     }
 
     private static int Key(ReadOnlySpan<byte> unsigned, int limit)

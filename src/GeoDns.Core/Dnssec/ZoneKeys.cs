@@ -18,6 +18,11 @@ public sealed class ZoneKeys
     /// <summary>True when some key signs now: the zone is served signed.</summary>
     public bool IsSigned(DateTimeOffset now) => Keys.Any(k => k.Timing.IsActive(now));
 
+    /// <summary>The next time a key is published, activated, retired or deleted after <paramref name="now"/> (max value: never).</summary>
+    public DateTimeOffset NextChange(DateTimeOffset now) =>
+        Keys.SelectMany(k => new[] { k.Timing.Publish, k.Timing.Activate, k.Timing.Inactive, k.Timing.Delete })
+            .Where(t => t > now).Select(t => t!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+
     /// <summary>The keys in the DNSKEY RRset now.</summary>
     public IEnumerable<SigningKey> Published(DateTimeOffset now) => Keys.Where(k => k.Timing.IsPublished(now));
 
