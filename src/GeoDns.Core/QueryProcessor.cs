@@ -174,7 +174,14 @@ public sealed class QueryProcessor
         int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid);
         if ((query.DnssecOk || ResponseSigner.AnswersKeyType(query.QType)) && Signer is { } signer && outcome.Zone is { } zone && signer.KeysFor(zone) is { } keys)
         {
-            length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, Lookup);
+            try
+            {
+                length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, Lookup);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or System.Security.Cryptography.CryptographicException)
+            {
+                // The signer writes only once it has the whole reply: the unsigned one is still there, and is sent.
+            }
         }
 
         outcome.ResponseCode = response[3] & 0xF;
