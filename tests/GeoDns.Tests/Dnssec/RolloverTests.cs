@@ -87,6 +87,22 @@ public sealed class RolloverTests
         Assert.That(await Delv(server, newAnchor, "www.roll.test A"), Does.Contain("; fully validated"));
     }
 
+    [Test]
+    public async Task ABadKeyFileOnReloadKeepsTheKeysInUse()
+    {
+        string key = await KeyDirectoryTests.DnssecKeygen(_keys, "roll.test", "ED25519", []);
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["roll.test.zone"] = Zone }, new Dictionary<string, string?> { ["Keys"] = _keys });
+        string anchor = await Anchor();
+        string added = await KeyDirectoryTests.DnssecKeygen(_keys, "roll.test", "ED25519", []);
+        File.WriteAllText(Path.Combine(_keys, added + ".private"), "Private-key-format: v1.3\nAlgorithm: 15 (ED25519)\nPrivateKey: not base64\n");
+
+        server.Services.GetRequiredService<GeoDns.Hosting.ZoneStore>().Reload("test");
+
+        string output = await Delv(server, anchor, "www.roll.test A");
+        Assert.That(output, Does.Contain("; fully validated").And.Contain($" {Tag(key)} roll.test."));
+        Assert.That(await Dig(server, "roll.test DNSKEY"), Does.Not.Contain($"key id = {Tag(added)}"), "the bad pair is not used");
+    }
+
     /// <summary>A delv trust anchor file with the DS of the key-signing key (the given tag, else the first).</summary>
     private async Task<string> Anchor(int? tag = null)
     {
