@@ -109,6 +109,14 @@ public sealed class SignedAnswerTests
     }
 
     [Test]
+    public async Task AnyOverUdpStaysOneSignedRRset()
+    {
+        string output = await DigTests.Dig(_server.EndPoint, "www.signed.test ANY +dnssec +norec");
+        Assert.That(output, Does.Contain("ANSWER: 2,"), "RFC 8482: one RRset, and its RRSIG");
+        Assert.That(output, Does.Match(@"RRSIG\s+A 13 3 300"));
+    }
+
+    [Test]
     public async Task AdIsNeverSetAndCdIsEchoed()
     {
         string output = await DigTests.Dig(_server.EndPoint, "www.signed.test A +dnssec +norec +adflag +cdflag");
