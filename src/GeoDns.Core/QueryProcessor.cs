@@ -1,6 +1,7 @@
 using GeoDns.Core.Answers;
 using GeoDns.Core.Cookies;
 using GeoDns.Core.Dns;
+using GeoDns.Core.Dnssec;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Wire;
@@ -25,6 +26,9 @@ public sealed class QueryProcessor
 
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>Online DNSSEC signing of the zones that have keys (null: nothing is signed). Runs only for queries with DO and DNSKEY queries.</summary>
+    public ResponseSigner? Signer { get; set; }
 
     /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
     public ResponseRateLimiter? RateLimiter { get; init; }
@@ -209,12 +213,38 @@ public sealed class QueryProcessor
         int limit = overTcp ? DnsWire.MaxMessageLength
             : query.HasEdns ? Math.Min((int)query.EdnsUdpSize, DnsWire.ServerUdpPayload) : DnsWire.MaxUdpPayloadWithoutEdns;
         int length = ResponseWriter.WriteAnswer(response, request, query, answer, limit, ref context, _nsid, cookie);
+        if ((query.DnssecOk || ResponseSigner.AnswersKeyType(query.QType)) && Signer is { } signer && outcome.Zone is { } zone && signer.KeysFor(zone) is { } keys)
+        {
+            try
+            {
+                length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, Lookup);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or System.Security.Cryptography.CryptographicException)
+            {
+                // The signer writes only once it has the whole reply: the unsigned one is still there, and is sent.
+            }
+        }
+
         outcome.ResponseCode = response[3] & 0xF;
         outcome.Truncated = (response[2] & (DnsWire.FlagTc >> 8)) != 0;
         outcome.Pool = context.Pool;
         outcome.Region = context.Region;
         outcome.Reason = context.Reason;
         return length;
+    }
+
+    /// <summary>The unsigned records this server answers for a name and type (TCP-sized, no client subnet): what the signer adds from elsewhere in the zone.</summary>
+    private IReadOnlyList<MessageRecord> Lookup(byte[] name, ushort type)
+    {
+        var request = new byte[DnsWire.HeaderLength + name.Length + 4];
+        DnsWire.WriteUInt16(request, 4, 1);
+        name.CopyTo(request, DnsWire.HeaderLength);
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length, type);
+        DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length + 2, RecordClass.IN);
+        var reply = new byte[DnsWire.MaxMessageLength];
+        Span<byte> cookie = stackalloc byte[ServerCookies.ReplyLength];
+        int length = Answer(request, reply, default, overTcp: true, cookie, out _, out _, out _, out _, out _);
+        return length > 0 && UnsignedReply.TryRead(reply.AsSpan(0, length), out var read) ? read.Answer : [];
     }
 
     private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome,

@@ -23,6 +23,8 @@ internal static class Program
                 "unpin" => ServerVerbs.Unpin(rest),
                 "reload" => ServerVerbs.Reload(rest),
                 "drill" => DrillCommand.Run(rest),
+                "keygen" => KeygenCommand.Run(rest, Console.Out, Console.Error),
+                "ds" => DsCommand.Run(rest, Console.Out, Console.Error),
                 "help" or "--help" or "-h" => Help(),
                 "version" or "--version" => Version(),
                 _ => Usage($"unknown command '{verb}'"),
@@ -56,7 +58,7 @@ internal static class Program
                          [--redis CONFIG [--redis-ca-file FILE]] [--instance NAME] [--geoip FILE.mmdb] [--geoip-asn FILE.mmdb]
                          [--udp-threads N] [--log-format text|json] [--nsid TEXT|off] [--otlp URL] [--metrics on|off]
                          [--rrl-responses-per-second N [--rrl-window S] [--rrl-slip N] [--rrl-ipv4-prefix N]
-                          [--rrl-ipv6-prefix N] [--rrl-whitelist CIDR ...]]
+                          [--rrl-ipv6-prefix N] [--rrl-whitelist CIDR ...]] [--keys DIR]
                 Serve the zones in DIR (default ./zones) on 127.0.0.1:5300 unless --dns says otherwise.
                 Settings may also come from appsettings.json and GEODNS_* environment variables.
                 SIGHUP or a changed zone file reloads; SIGINT/SIGTERM stop.
@@ -67,6 +69,10 @@ internal static class Program
                 pool the client's location, region, candidates, answer; else NXDOMAIN, NODATA, referral or REFUSED.
             geodns explain NAME [--type TYPE] [--client IP | --subnet CIDR] --server URL [--json]
                 The same, answered by a running server from the snapshot it serves, with its live health and overrides.
+            geodns keygen ZONE --keys DIR [--algorithm ecdsap256sha256|ed25519] [--ksk|--zsk|--csk]
+                Write a new DNSSEC key pair in BIND's format (K<zone>.+<alg>+<tag>.key/.private); serve --keys DIR signs with it.
+            geodns ds ZONE --keys DIR
+                Print the DS (SHA-256) and DNSKEY records of the zone's key-signing keys for its parent.
 
             Against a running server's admin API (--server URL, default http://127.0.0.1:8053; changes need
             --token-file FILE or GEODNS_TOKEN_FILE; --json prints the API's JSON):

@@ -23,6 +23,7 @@ public sealed class ArchitectureTests
         ["GeoDns.Core.Traffic"],
         ["GeoDns.Core.Traffic.Policies"],
         ["GeoDns.Core.Lookup"],
+        ["GeoDns.Core.Dnssec"],
         ["GeoDns.Core.Loading"],
         ["GeoDns.Core"],
     ];

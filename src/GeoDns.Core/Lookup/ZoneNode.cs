@@ -37,6 +37,9 @@ public sealed class ZoneNode
         _anyTcp = ReferenceEquals(anyTcp, _first) ? null : anyTcp;
     }
 
+    /// <summary>The types the node has data for, pools' types included (an NSEC type bitmap lists them).</summary>
+    public IReadOnlyList<ushort> Types => _types;
+
     /// <summary>Reply for types the node has no answer prepared for (NODATA, or a CNAME chain ending so).</summary>
     public PreparedAnswer Other { get; private set; } = null!;
 

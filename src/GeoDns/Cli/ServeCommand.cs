@@ -26,6 +26,7 @@ public static class ServeCommand
         ("--geoip", "GeoIp", false, "FILE", "MaxMind GeoIP2/GeoLite2 City or Country database"),
         ("--geoip-asn", "GeoIpAsn", false, "FILE", "MaxMind ASN database"),
         ("--log-format", "LogFormat", false, "text|json", "log line format"),
+        ("--keys", "Keys", false, "DIR", "DNSSEC key pairs in BIND's format (K<zone>.+<alg>+<tag>.key/.private): their zones are served signed"),
         ("--config", "ConfigFile", false, "FILE", "a JSON settings file read after appsettings.json and GEODNS_ variables"),
         ("--rrl-responses-per-second", "Rrl:ResponsesPerSecond", false, "N", "response rate limiting: UDP replies per second per client prefix and answer (default 0: off)"),
         ("--rrl-window", "Rrl:Window", false, "S", "seconds of debt a rate-limited bucket may run up (default 15)"),

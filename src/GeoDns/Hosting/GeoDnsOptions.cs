@@ -52,6 +52,9 @@ public sealed class GeoDnsOptions
     /// </summary>
     public string? Nsid { get; set; }
 
+    /// <summary>Folder of BIND-format DNSSEC key pairs; a zone with an active key there is served signed (default none).</summary>
+    public string? Keys { get; set; }
+
     /// <summary>OTLP endpoint metrics are pushed to (besides <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
     public string? Otlp { get; set; }
 

@@ -1,10 +1,12 @@
 using GeoDns.Admin;
 using GeoDns.Core;
+using GeoDns.Core.Dnssec;
 using GeoDns.Core.Health;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
+using GeoDns.Dnssec;
 using GeoDns.Geo;
 using GeoDns.Health;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,9 +33,17 @@ public static class GeoDnsSetup
         services.AddSingleton<HealthBoard>();
         byte[] nsid = options.NsidBytes();
         var cookies = options.Cookies.Build(TimeProvider.System);
+        var keyring = LoadKeys(options.Keys);
+        services.AddSingleton(keyring);
+        if (!string.IsNullOrWhiteSpace(options.Keys))
+        {
+            services.AddSingleton(sp => new KeyReloader(options.Keys, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<KeyReloader>>()));
+        }
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
+            Signer = keyring.Zones.Count > 0 ? new ResponseSigner(keyring, sp.GetRequiredService<TimeProvider>()) : null,
 
             // DNS cookies, on unless Cookies:Enabled is false; a valid one lets a client past RRL.
             Cookies = cookies,
@@ -68,7 +78,8 @@ public static class GeoDnsSetup
             var health = sp.GetRequiredService<HealthMonitor>();
             var served = sp.GetRequiredService<ServedZones>();
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>(),
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe, _ => sp.GetService<KeyReloader>()?.Reload()],
+                sp.GetRequiredService<ILogger<ZoneStore>>(),
                 sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
@@ -81,6 +92,18 @@ public static class GeoDnsSetup
         services.AddHostedService(sp => sp.GetRequiredService<DnsServerService>());
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<DnsServerService>());
         return services;
+    }
+
+    /// <summary>The DNSSEC keys of <c>--keys</c>; a key file that cannot be used stops the start with its one-line error.</summary>
+    private static Keyring LoadKeys(string? directory)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            return Keyring.Empty;
+        }
+
+        var keyring = KeyDirectory.Load(directory, out var errors);
+        return errors.Count > 0 ? throw new FormatException($"--keys: {errors[0]}") : keyring;
     }
 
     /// <summary>

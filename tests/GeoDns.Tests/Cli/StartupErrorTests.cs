@@ -138,6 +138,20 @@ public sealed class StartupErrorTests
     }
 
     [Test]
+    public async Task ACorruptedKeyFileIsOneLineNamingItsFileAndLine()
+    {
+        string keys = Path.Combine(_directory, "keys");
+        Directory.CreateDirectory(keys);
+        string baseName = await GeoDns.Tests.Dnssec.KeyDirectoryTests.DnssecKeygen(keys, "simple.test", "ECDSAP256SHA256", []);
+        string privatePath = Path.Combine(keys, baseName + ".private");
+        File.WriteAllText(privatePath, File.ReadAllText(privatePath).Replace("PrivateKey: ", "PrivateKey: %", StringComparison.Ordinal));
+
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --keys \"{keys}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()}");
+
+        AssertOneErrorLine(exit, lines, privatePath + ":3: the key is not valid base64");
+    }
+
+    [Test]
     public async Task MissingZonesFolderIsOneLine()
     {
         var missing = Path.Combine(_directory, "nope");

@@ -104,13 +104,14 @@ public sealed partial class DocsTests
         // The verbs against a running server add --server, --token-file, --json (every one), and
         // --name, --dns, --timeout (drill); OperatorVerbsTests runs them.
         var options = ServeCommand.Options.Select(o => o.Option).Concat(ExplainCommand.OptionNames())
-            .Concat(["--server", "--token-file", "--json", "--name", "--dns", "--timeout", "--help"]).ToHashSet(StringComparer.Ordinal);
+            .Concat(["--server", "--token-file", "--json", "--name", "--dns", "--timeout", "--help"])
+            .Concat(["--algorithm", "--ksk", "--zsk", "--csk"]).ToHashSet(StringComparer.Ordinal);
         foreach (var span in Markdown.InlineCode(Markdown.Prose(Root, document)))
         {
             if (span.StartsWith("geodns ", StringComparison.Ordinal))
             {
                 var verb = span.Split(' ')[1].TrimEnd(':');
-                Assert.That(verb == "VERB" ? "help" : verb, Is.AnyOf("serve", "check", "explain", "help", "version", "status", "drain", "undrain", "force", "pin", "unpin", "reload", "drill"), $"{document}: `{span}` names no verb of geodns");
+                Assert.That(verb == "VERB" ? "help" : verb, Is.AnyOf("serve", "check", "explain", "help", "version", "status", "drain", "undrain", "force", "pin", "unpin", "reload", "drill", "keygen", "ds"), $"{document}: `{span}` names no verb of geodns");
             }
 
             foreach (Match option in Option().Matches(span))

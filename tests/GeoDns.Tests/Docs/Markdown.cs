@@ -236,6 +236,8 @@ internal static partial class Markdown
                 return rest.Count == 1 ? null : "check takes one DIR";
             case "status" or "drain" or "undrain" or "force" or "pin" or "unpin" or "reload" or "drill":
                 return null; // verbs against a running server: their arguments are checked by OperatorVerbsTests
+            case "keygen" or "ds":
+                return rest.Count >= 3 && rest.Contains("--keys") ? null : $"{arguments[0]} takes ZONE --keys DIR";
             case "help" or "version":
                 return rest.Count == 0 ? null : $"{arguments[0]} takes no arguments";
             default:
