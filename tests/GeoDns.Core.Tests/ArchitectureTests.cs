@@ -23,6 +23,7 @@ public sealed class ArchitectureTests
         ["GeoDns.Core.Traffic"],
         ["GeoDns.Core.Traffic.Policies"],
         ["GeoDns.Core.Lookup"],
+        ["GeoDns.Core.Transfers"],
         ["GeoDns.Core.Loading"],
         ["GeoDns.Core"],
     ];

@@ -80,4 +80,8 @@ public sealed class ZonePipeline
     /// <summary>Builds the served zone, pools included, with <paramref name="traffic"/> compiling each pool.</summary>
     public static Zone BuildZone(ZoneFile file, TrafficCompiler traffic) =>
         ZoneBuilder.Build(file, pool => traffic.Compile(pool, file.Regions));
+
+    /// <summary>The zone of an already loaded file again, serving <paramref name="serial"/> as its SOA serial.</summary>
+    public Zone Rebuild(ZoneFile file, uint serial) =>
+        ZoneBuilder.Build(file, pool => _traffic.Compile(pool, file.Regions), serial);
 }
