@@ -25,6 +25,12 @@ public sealed class QueryProcessor
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
+    /// <summary>
+    /// Answers messages signed with TSIG (their signature is checked and the reply signed off
+    /// the query path); null: a signed query is answered like any other, unsigned.
+    /// </summary>
+    public ISignedQueryHandler? SignedQueries { get; set; }
+
     /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
     public ResponseRateLimiter? RateLimiter { get; init; }
 
@@ -114,6 +120,13 @@ public sealed class QueryProcessor
                 return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome);
             case ParseOutcome.BadVers:
                 return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome);
+        }
+
+        if (query.HasTsig && SignedQueries is { } signed)
+        {
+            int signedLength = signed.Answer(request, response, source, overTcp);
+            outcome.ResponseCode = signedLength > 0 ? response[3] & 0xF : -1;
+            return signedLength;
         }
 
         questionEnd = DnsWire.HeaderLength + query.QNameLength + 4;

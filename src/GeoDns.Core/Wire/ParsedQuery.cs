@@ -28,6 +28,9 @@ public struct ParsedQuery
     /// <summary>The query carries the NSID option (RFC 5001): the reply may name this server.</summary>
     public bool WantsNsid;
 
+    /// <summary>The last additional record is a TSIG (RFC 8945): the message is signed.</summary>
+    public bool HasTsig;
+
     public readonly bool HasQuestion => QuestionEnd > 0;
 }
 

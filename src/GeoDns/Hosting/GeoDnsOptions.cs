@@ -1,5 +1,6 @@
 using System.Net;
 using GeoDns.Core.RateLimiting;
+using GeoDns.Transfers;
 
 namespace GeoDns.Hosting;
 
@@ -24,6 +25,12 @@ public sealed class GeoDnsOptions
 
     /// <summary>Response rate limiting of UDP replies (section <c>Rrl</c>); off by default.</summary>
     public RrlSettings Rrl { get; set; } = new();
+
+    /// <summary>Section <c>Tsig</c>: the TSIG key file (docs/transfers.md).</summary>
+    public TsigOptions Tsig { get; set; } = new();
+
+    /// <summary>Section <c>Transfer</c>: by zone name, who may transfer it and whom to NOTIFY (docs/transfers.md).</summary>
+    public Dictionary<string, TransferRule> Transfer { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Watch the zones folder and reload changed zones.</summary>
     public bool WatchZones { get; set; } = true;

@@ -7,6 +7,8 @@ using GeoDns.Core.RateLimiting;
 using GeoDns.Core.Traffic;
 using GeoDns.Geo;
 using GeoDns.Health;
+using GeoDns.Server;
+using GeoDns.Transfers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -68,6 +70,15 @@ public static class GeoDnsSetup
                 sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
+
+        // Zone transfers, TSIG and NOTIFY (docs/transfers.md): only when keys or rules are configured.
+        var transfers = TransferPolicy.Read(options.Tsig, options.Transfer);
+        if (!transfers.IsEmpty)
+        {
+            services.AddSingleton(transfers);
+            services.AddSingleton<ZoneTransfers>();
+            services.AddSingleton<IZoneTransferHandler>(sp => sp.GetRequiredService<ZoneTransfers>());
+        }
 
         // What the admin API explains from and reloads with (live explain, POST /api/v1/reload).
         services.AddSingleton(sp => new ServedZones(sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TrafficCompiler>(),
