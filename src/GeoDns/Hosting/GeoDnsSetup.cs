@@ -78,6 +78,8 @@ public static class GeoDnsSetup
             services.AddSingleton(transfers);
             services.AddSingleton<ZoneTransfers>();
             services.AddSingleton<IZoneTransferHandler>(sp => sp.GetRequiredService<ZoneTransfers>());
+            services.AddSingleton<IZoneRebuilder>(sp => sp.GetRequiredService<ZoneStore>());
+            services.AddHostedService<SerialKeeper>();
         }
 
         // What the admin API explains from and reloads with (live explain, POST /api/v1/reload).
