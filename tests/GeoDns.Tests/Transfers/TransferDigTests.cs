@@ -119,7 +119,10 @@ public sealed partial class TransferDigTests
     [Test]
     public async Task IxfrFromTheCurrentSerialIsTheSoaAloneAndFromAnOlderOneTheWholeZone()
     {
-        string current = await Dig($"example.test IXFR=7 {Key} +noall +answer");
+        // The served serial is GeoDns's (file serial 7, moved on to the clock: docs/transfers.md).
+        string serial = (await Dig("example.test SOA +short")).Split(' ')[2];
+        Assert.That(uint.Parse(serial), Is.GreaterThan(1_700_000_000u), "max(file serial, Unix time)");
+        string current = await Dig($"example.test IXFR={serial} {Key} +noall +answer");
         Assert.That(Regex.Matches(current, @"\tSOA\t").Count, Is.EqualTo(1), current);
         Assert.That(current, Does.Not.Contain("192.0.2.53"));
 
@@ -148,6 +151,49 @@ public sealed partial class TransferDigTests
         Assert.That(DnsProbeMessage.TryReadResponse(buffer.AsSpan(0, n), 0x1234, out int rcode, out _), Is.True);
         Assert.That(rcode, Is.EqualTo(5), "REFUSED (RFC 5936 4.2: AXFR is a TCP transfer)");
     }
+
+    [Test]
+    public async Task MangledSignedMessagesNeverKillTheServer()
+    {
+        var key = new GeoDns.Transfers.TsigKey(DnsName.Parse("xfr."), "hmac-sha256", Convert.FromBase64String(_fixture.Secret));
+        var random = new Random(5936);
+        foreach (ushort type in new[] { RecordType.SOA, RecordType.AXFR })
+        {
+            var query = DnsProbeMessage.BuildQuery(0x4242, DnsName.Parse("example.test."), type);
+            var buffer = new byte[query.Length + 200];
+            query.CopyTo(buffer, 0);
+            int length = GeoDns.Transfers.Tsig.Sign(buffer, query.Length, key, [], timersOnly: false, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), out _);
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            await udp.ConnectAsync(_server.Dns);
+            for (int i = 0; i < 300; i++)
+            {
+                var packet = buffer[..length];
+                for (int flips = random.Next(1, 4); flips > 0; flips--)
+                {
+                    packet[random.Next(packet.Length)] = (byte)random.Next(256);
+                }
+
+                packet = packet[..random.Next(DnsWireHeader, packet.Length + 1)];
+                await udp.SendAsync(packet, SocketFlags.None);
+                if (i % 30 == 0)
+                {
+                    using var tcp = new TcpClient();
+                    await tcp.ConnectAsync(_server.Dns);
+                    var framed = new byte[packet.Length + 2];
+                    framed[0] = (byte)(packet.Length >> 8);
+                    framed[1] = (byte)packet.Length;
+                    packet.CopyTo(framed, 2);
+                    await tcp.GetStream().WriteAsync(framed);
+                }
+            }
+        }
+
+        string output = await Dig($"example.test SOA {Key} +norec");
+        Assert.That(output, Does.Contain("status: NOERROR").And.Contain("TSIG\thmac-sha256."), "still answering, still signing");
+        Assert.That(_server.Output, Does.Not.Contain("Unhandled exception").And.Not.Contain("TCP connection from"));
+    }
+
+    private const int DnsWireHeader = 12;
 
     private async Task WaitForLog(string text)
     {
