@@ -52,7 +52,18 @@ internal sealed class TransferFixture : IDisposable
 
     public string OtherSecret { get; }
 
-    public ServeInstance Serve(string name) => ServeInstance.Start(name, Zones, extraArguments: $"--config \"{Config}\"");
+    /// <summary>Starts <c>geodns serve</c> with the settings file; with <paramref name="adminToken"/> also the admin API.</summary>
+    public ServeInstance Serve(string name, string? adminToken = null)
+    {
+        string? tokenFile = null;
+        if (adminToken is not null)
+        {
+            tokenFile = Path.Combine(Folder.FullName, "admin.token");
+            File.WriteAllText(tokenFile, adminToken + "\n");
+        }
+
+        return ServeInstance.Start(name, Zones, tokenFile: tokenFile, extraArguments: $"--config \"{Config}\"");
+    }
 
     public void WriteZone(string zone, string text) => File.WriteAllText(Path.Combine(Zones, zone + ".zone"), text);
 
