@@ -26,6 +26,7 @@ public static class GeoDnsSetup
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
         options.Validate();
+        var transfers = TransferPolicy.Read(options.Tsig, options.Transfer); // a bad key file or rule stops the start here
 
         // The shared singletons: registered here and nowhere else.
         services.AddSingleton(options);
@@ -65,6 +66,8 @@ public static class GeoDnsSetup
             var traffic = sp.GetRequiredService<TrafficZones>();
             var health = sp.GetRequiredService<HealthMonitor>();
             var served = sp.GetRequiredService<ServedZones>();
+            var pipeline = sp.GetRequiredService<ZonePipeline>();
+            pipeline.KeepsRecords = zone => transfers.RuleFor(zone) is not null; // only zones a secondary may transfer
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
                 [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe], sp.GetRequiredService<ILogger<ZoneStore>>(),
                 sp.GetService<ZoneMetrics>());
@@ -72,7 +75,6 @@ public static class GeoDnsSetup
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
 
         // Zone transfers, TSIG and NOTIFY (docs/transfers.md): only when keys or rules are configured.
-        var transfers = TransferPolicy.Read(options.Tsig, options.Transfer);
         if (!transfers.IsEmpty)
         {
             services.AddSingleton(transfers);

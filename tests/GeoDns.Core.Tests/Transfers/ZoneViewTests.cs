@@ -125,4 +125,15 @@ public sealed class ZoneViewTests
         Assert.That(_zone.Serial, Is.EqualTo(2026010101u));
         Assert.That(rebuilt.Pools, Has.Count.EqualTo(2));
     }
+
+    [Test]
+    public void OnlyZonesThatMayBeTransferredKeepTheirRecords()
+    {
+        var pipeline = ZonePipeline.BuiltIn(new HealthBoard());
+        pipeline.KeepsRecords = zone => zone.ToString() == "kept.test.";
+        Zone Build(string origin) => pipeline.Build(ZoneFileLoader.Parse(ZoneText.Replace("example.test.", origin, StringComparison.Ordinal), origin + "zone", null, pipeline.Vocabulary)).Zone!;
+        Assert.That(Build("kept.test.").Source, Is.Not.Null);
+        Assert.That(Build("dropped.test.").Source, Is.Null, "its records are garbage once its answers are prepared");
+        Assert.Throws<InvalidOperationException>(() => ZoneView.Records(Build("dropped.test."), 1).ToList());
+    }
 }
