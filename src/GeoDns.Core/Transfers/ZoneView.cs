@@ -24,7 +24,8 @@ public static class ZoneView
     /// The zone's records in transfer order: the SOA (with <paramref name="serial"/>) first,
     /// then every other record, pools last. Lazy, so a large zone streams record by record.
     /// </summary>
-    public static IEnumerable<ResourceRecord> Records(Zone zone, uint serial)
+    /// <param name="pools">The pools' records to send (taken when <paramref name="serial"/> was); null: as they are now.</param>
+    public static IEnumerable<ResourceRecord> Records(Zone zone, uint serial, IReadOnlyList<ResourceRecord>? pools = null)
     {
         var file = zone.Source ?? throw new InvalidOperationException($"zone {zone.Apex} was not built from a file and cannot be transferred");
         yield return WithSerial(file.Soa, serial);
@@ -37,16 +38,25 @@ public static class ZoneView
             }
         }
 
+        foreach (var record in pools ?? PoolRecords(zone))
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>Every pool's records as they are now, in file order.</summary>
+    public static IReadOnlyList<ResourceRecord> PoolRecords(Zone zone)
+    {
+        var records = new List<ResourceRecord>();
         foreach (var (owner, answer) in zone.Pools)
         {
             if (answer is PoolAnswer pool)
             {
-                foreach (var record in PoolRecords(pool.Pool, owner))
-                {
-                    yield return record;
-                }
+                records.AddRange(PoolRecords(pool.Pool, owner));
             }
         }
+
+        return records;
     }
 
     /// <summary>Whether a record of <paramref name="type"/> may be sent to a secondary.</summary>

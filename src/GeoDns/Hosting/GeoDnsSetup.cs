@@ -78,6 +78,7 @@ public static class GeoDnsSetup
         if (!transfers.IsEmpty)
         {
             services.AddSingleton(transfers);
+            services.AddSingleton<ZoneVersions>();
             services.AddSingleton<ZoneTransfers>();
             services.AddSingleton<IZoneTransferHandler>(sp => sp.GetRequiredService<ZoneTransfers>());
             services.AddSingleton<IZoneRebuilder>(sp => sp.GetRequiredService<ZoneStore>());

@@ -17,6 +17,8 @@ namespace GeoDns.Transfers;
 /// </summary>
 public sealed class SerialKeeper : BackgroundService
 {
+    private const string ZoneLoaded = "zone loaded";
+
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
@@ -27,10 +29,13 @@ public sealed class SerialKeeper : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<SerialKeeper> _logger;
     private readonly NotifySender _notify;
+    private readonly ZoneVersions _versions;
     private readonly Dictionary<string, ZoneState> _zones = new(StringComparer.Ordinal);
 
-    public SerialKeeper(QueryProcessor processor, TransferPolicy policy, IZoneRebuilder rebuilder, TimeProvider time, ILogger<SerialKeeper> logger)
+    public SerialKeeper(QueryProcessor processor, TransferPolicy policy, IZoneRebuilder rebuilder, ZoneVersions versions, TimeProvider time,
+        ILogger<SerialKeeper> logger)
     {
+        _versions = versions;
         _processor = processor;
         _policy = policy;
         _rebuilder = rebuilder;
@@ -90,7 +95,7 @@ public sealed class SerialKeeper : BackgroundService
         if (!ReferenceEquals(zone, state.Seen))
         {
             // A reload (or the first load): its file serial is served until this moves it on, at once.
-            Commit(rule, zone, state, "zone loaded", now);
+            Commit(rule, zone, state, ZoneLoaded, now);
             return;
         }
 
@@ -121,6 +126,7 @@ public sealed class SerialKeeper : BackgroundService
         state.Serial = serial;
         state.Fingerprint = ZoneView.PoolFingerprint(served);
         state.PendingSince = null;
+        _versions.Record(new ZoneVersion(served, serial, ZoneView.PoolRecords(served)), reloaded: reason == ZoneLoaded);
         TransferLog.NewSerial(_logger, rule.Zone.ToString(), serial, reason);
         _notify.Notify(rule, ZoneView.WithSerial(served.Source!.Soa, serial), serial);
     }

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace GeoDns.Transfers;
 
 /// <summary>
-/// AXFR (RFC 5936) and IXFR (RFC 1995, answered with the whole zone: no history is kept, 4.)
+/// AXFR (RFC 5936) and IXFR (RFC 1995: the pools' changes since the client's serial from
+/// <see cref="ZoneVersions"/>, else the whole zone, 4.)
 /// over TCP for zones a <see cref="TransferPolicy"/> rule allows, with TSIG (RFC 8945) on every
 /// message, and signed answers to TSIG-signed queries (a secondary's SOA checks). Everything else
 /// is REFUSED, a bad signature NOTAUTH with BADKEY/BADSIG/BADTIME; each refusal is one log line.
@@ -21,9 +22,11 @@ public sealed class ZoneTransfers : IZoneTransferHandler, ISignedQueryHandler
     private readonly TransferPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger<ZoneTransfers> _logger;
+    private readonly ZoneVersions _versions;
 
-    public ZoneTransfers(QueryProcessor processor, TransferPolicy policy, TimeProvider time, ILogger<ZoneTransfers> logger)
+    public ZoneTransfers(QueryProcessor processor, TransferPolicy policy, ZoneVersions versions, TimeProvider time, ILogger<ZoneTransfers> logger)
     {
+        _versions = versions;
         _processor = processor;
         _policy = policy;
         _time = time;
@@ -89,12 +92,39 @@ public sealed class ZoneTransfers : IZoneTransferHandler, ISignedQueryHandler
 
         using var writer = new TransferWriter(DnsWire.ReadUInt16(request.Span, 0), request.Span[DnsWire.HeaderLength..questionEnd],
             check!.Key, check.Mac, send, Now);
-        var records = ZoneView.Records(zone!, zone!.Serial);
+        // The pools as they were when the serial was taken (so a serial always means the same
+        // records, which IXFR's steps build on); as they are now in the instant before it is.
+        var history = _versions.For(zone!.Apex);
+        var version = history?.Current is { } current && ReferenceEquals(current.Zone, zone) ? current : null;
+        var records = ZoneView.Records(zone, zone.Serial, version?.PoolRecords);
         uint? clientSerial = qtype == RecordType.IXFR ? IxfrSerial(request.Span, questionEnd) : null;
         if (clientSerial is { } have && !SerialIsBefore(have, zone.Serial))
         {
             // The secondary is current: the SOA alone says so (RFC 1995 2).
             await writer.Add(records.First()).ConfigureAwait(false);
+        }
+        else if (clientSerial is { } from && version is not null && history!.StepsFrom(from) is { } steps)
+        {
+            // RFC 1995 2: the new SOA, then per step the old SOA, what went, the new SOA, what came; the new SOA last.
+            var soa = records.First();
+            await writer.Add(soa).ConfigureAwait(false);
+            foreach (var step in steps)
+            {
+                await writer.Add(ZoneView.WithSerial(soa, step.From)).ConfigureAwait(false);
+                foreach (var record in step.Deleted)
+                {
+                    await writer.Add(record).ConfigureAwait(false);
+                }
+
+                await writer.Add(ZoneView.WithSerial(soa, step.To)).ConfigureAwait(false);
+                foreach (var record in step.Added)
+                {
+                    await writer.Add(record).ConfigureAwait(false);
+                }
+            }
+
+            await writer.Add(soa).ConfigureAwait(false);
+            kind = $"IXFR (incremental, {steps.Count} steps)";
         }
         else
         {

@@ -52,6 +52,16 @@ public sealed class SecondaryDrainTests
         string primarySoa = await TransferFixture.Dig(server.Dns, "example.test SOA +short");
         Assert.That(Serial(primarySoa), Is.GreaterThan(before), "a new serial for the new view");
         Assert.That(await TransferFixture.Dig(secondary.EndPoint, "example.test SOA +short"), Is.EqualTo(primarySoa), "the secondary holds it");
+
+        // The secondary took the change as an incremental transfer: the pool's record out, the new one in.
+        Assert.That(server.Output, Does.Contain("IXFR (incremental, 1 steps) of example.test. serial " + Serial(primarySoa)));
+        Assert.That(secondary.Output, Does.Contain("IXFR, incoming"));
+        string ixfr = await TransferFixture.Dig(server.Dns, $"example.test IXFR={before} -y hmac-sha256:xfr:{fixture.Secret} +noall +answer");
+        var lines = ixfr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("TSIG", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries))).ToList();
+        Assert.That(lines, Has.Count.EqualTo(6), ixfr);
+        Assert.That(lines[1], Does.Contain($" SOA ns1.example.test. hostmaster.example.test. {before} "), "the old SOA");
+        Assert.That(lines[2], Is.EqualTo("www.gtm.example.test. 30 IN A 192.0.2.10"), "deleted");
+        Assert.That(lines[4], Is.EqualTo("www.gtm.example.test. 30 IN A 192.0.2.20"), "added");
     }
 
     private static uint Serial(string soa) => uint.Parse(soa.Split(' ')[2], CultureInfo.InvariantCulture);

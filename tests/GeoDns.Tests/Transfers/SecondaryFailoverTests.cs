@@ -85,6 +85,7 @@ public sealed class SecondaryFailoverTests
             TestContext.Out.WriteLine($"{kind}: backend killed -> secondary serves the standby: median {median:0.000} s over {Trials} trials ({string.Join(", ", times.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))})");
             Assert.That(median, Is.LessThan(3), "within 3 s (health: interval 200 ms, fall 2; then 200 ms coalescing and NOTIFY)");
             Assert.That(server.Output, Does.Contain($"NOTIFY of example.test. serial").And.Contain($"acknowledged by {Secondary.Address}:{secondaryPort}"));
+            Assert.That(server.Output, Does.Contain("IXFR (incremental, 1 steps) of example.test."), "each change went as an incremental transfer");
         }
         finally
         {
