@@ -201,6 +201,38 @@ public sealed class ZoneTransfers : IZoneTransferHandler, ISignedQueryHandler
         };
     }
 
+    /// <summary>
+    /// Lowers the EDNS UDP size of the (unsigned) query by what the TSIG will take, so the reply
+    /// is truncated early enough for the signed one to fit what the client can receive.
+    /// </summary>
+    private static void ReserveRoomForTsig(byte[] query, TsigKey key)
+    {
+        int reserve = key.Name.WireLength + 10 + key.AlgorithmName.WireLength + 16 + key.MacLength;
+        int offset = DnsWire.HeaderLength;
+        if (DnsMessage.QuestionEnd(query, out _, out _) is var end and > 0)
+        {
+            offset = end;
+        }
+
+        int records = DnsWire.ReadUInt16(query, 6) + DnsWire.ReadUInt16(query, 8) + DnsWire.ReadUInt16(query, 10);
+        for (int i = 0; i < records; i++)
+        {
+            int start = offset;
+            if (!DnsMessage.TrySkipRecord(query, ref offset, out ushort type, out _, out _))
+            {
+                return;
+            }
+
+            if (type == RecordType.OPT)
+            {
+                int sizeAt = start + 3; // root owner (1), type (2), then the UDP size
+                int size = Math.Min((int)DnsWire.ReadUInt16(query, sizeAt), DnsWire.ServerUdpPayload);
+                DnsWire.WriteUInt16(query, sizeAt, (ushort)Math.Max(DnsWire.MaxUdpPayloadWithoutEdns, size - reserve));
+                return;
+            }
+        }
+    }
+
     /// <summary>A signed query that is not a transfer: answered as usual, the reply signed (or the TSIG error).</summary>
     public int Answer(ReadOnlySpan<byte> request, Span<byte> response, ClientAddress source, bool overTcp)
     {
@@ -215,6 +247,11 @@ public sealed class ZoneTransfers : IZoneTransferHandler, ISignedQueryHandler
         // The query without its TSIG (ARCOUNT one less) goes the ordinary way; then the reply is signed.
         var unsigned = request[..check.RecordStart].ToArray();
         DnsWire.WriteUInt16(unsigned, 10, (ushort)(DnsWire.ReadUInt16(unsigned, 10) - 1));
+        if (!overTcp)
+        {
+            ReserveRoomForTsig(unsigned, check.Key!);
+        }
+
         int length = _processor.Process(unsigned, response, source, overTcp);
         if (length == 0)
         {

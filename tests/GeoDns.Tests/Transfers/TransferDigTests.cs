@@ -41,6 +41,8 @@ public sealed partial class TransferDigTests
     {
         // 3000 more names: the transfer needs several messages.
         string bulk = string.Concat(Enumerable.Range(1, 3000).Select(i => $"h{i} A 192.0.2.{(i % 250) + 1}\n"));
+        // An RRset that nearly fills a 1232-octet UDP reply on its own: its signed reply must still fit.
+        bulk += string.Concat(Enumerable.Range(1, 5).Select(i => $"big TXT \"{i}{new string('x', 220)}\"\n"));
         _fixture = new TransferFixture(ZoneText + "\n" + bulk);
         _server = _fixture.Serve("xfr");
         using var start = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -65,7 +67,7 @@ public sealed partial class TransferDigTests
         Assert.That(output, Does.Not.Contain("Transfer failed").And.Not.Contain("tsig verify failure").And.Not.Contain("Couldn't verify"));
         var size = XfrSize().Match(output);
         Assert.That(size.Success, Is.True, output);
-        Assert.That(int.Parse(size.Groups[1].Value), Is.EqualTo(3000 + 6 + 1), "SOA, NS, ns1, info, www, the pool, 3000 names, SOA");
+        Assert.That(int.Parse(size.Groups[1].Value), Is.EqualTo(3000 + 5 + 6 + 1), "SOA, NS, ns1, info, www, the pool, 3000 names, 5 TXT, SOA");
         Assert.That(int.Parse(size.Groups[2].Value), Is.GreaterThan(3), "several messages");
         Assert.That(output, Does.Contain("www.gtm.example.test.\t30\tIN\tA\t192.0.2.10"));
         Assert.That(output, Does.Not.Contain("www.gtm.example.test.\t30\tIN\tA\t192.0.2.20"), "one member: the fallback view's answer");
@@ -137,6 +139,16 @@ public sealed partial class TransferDigTests
         string output = await Dig($"example.test SOA {Key} +norec");
         Assert.That(output, Does.Contain("status: NOERROR").And.Contain("\tSOA\tns1.example.test."));
         Assert.That(output, Does.Contain("TSIG\thmac-sha256.").And.Not.Contain("WARNING -- Some TSIG could not be validated"));
+    }
+
+    [Test]
+    public async Task ASignedReplyNearTheUdpLimitKeepsRoomForItsSignature()
+    {
+        string output = await Dig($"big.example.test TXT {Key} +norec +bufsize=1232 +notcp +ignore");
+        Assert.That(output, Does.Contain("TSIG\thmac-sha256.").And.Not.Contain("timed out").And.Not.Contain("could not be validated"));
+        var size = Regex.Match(output, @"MSG SIZE\s+rcvd: (\d+)");
+        Assert.That(size.Success, Is.True, output);
+        Assert.That(int.Parse(size.Groups[1].Value), Is.LessThanOrEqualTo(1232), "signed, within what the client can take");
     }
 
     [Test]
