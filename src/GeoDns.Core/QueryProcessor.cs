@@ -30,6 +30,12 @@ public sealed class QueryProcessor
     /// <summary>Online DNSSEC signing of the zones that have keys (null: nothing is signed). Runs only for queries with DO and DNSKEY queries.</summary>
     public ResponseSigner? Signer { get; set; }
 
+    /// <summary>
+    /// Answers messages signed with TSIG (their signature is checked and the reply signed off
+    /// the query path); null: a signed query is answered like any other, unsigned.
+    /// </summary>
+    public ISignedQueryHandler? SignedQueries { get; set; }
+
     /// <summary>Response rate limiting for UDP replies (TCP is never limited); null when off.</summary>
     public ResponseRateLimiter? RateLimiter { get; init; }
 
@@ -145,6 +151,13 @@ public sealed class QueryProcessor
                 return Error(response, request, query, ResponseCode.NotImp, withOpt: false, ref outcome, default);
             case ParseOutcome.BadVers:
                 return Error(response, request, query, ResponseCode.BadVers, withOpt: true, ref outcome, default);
+        }
+
+        if (query.HasTsig && SignedQueries is { } signed)
+        {
+            int signedLength = signed.Answer(request, response, source, overTcp);
+            outcome.ResponseCode = signedLength > 0 ? response[3] & 0xF : -1;
+            return signedLength;
         }
 
         int cookieLength = 0;

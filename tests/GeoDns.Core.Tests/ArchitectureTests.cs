@@ -24,6 +24,7 @@ public sealed class ArchitectureTests
         ["GeoDns.Core.Traffic.Policies"],
         ["GeoDns.Core.Lookup"],
         ["GeoDns.Core.Dnssec"],
+        ["GeoDns.Core.Transfers"],
         ["GeoDns.Core.Loading"],
         ["GeoDns.Core"],
     ];

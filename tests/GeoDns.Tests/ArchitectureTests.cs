@@ -17,8 +17,13 @@ public sealed class ArchitectureTests
         Assert.That(Host.Value.Edges.Keys, Is.SupersetOf(new[]
         {
             "GeoDns", "GeoDns.Cli", "GeoDns.Hosting", "GeoDns.Server", "GeoDns.Health", "GeoDns.Redis", "GeoDns.Geo", "GeoDns.Admin",
-            "GeoDns.Explain",
+            "GeoDns.Explain", "GeoDns.Transfers",
         }));
+
+    /// <summary>Transfers serves the TCP listener's transfer requests: it stands on Server and the Core, never on Hosting.</summary>
+    [Test]
+    public void TransfersImportOnlyServerAndTheCore() =>
+        Assert.That(Host.Value.Edges["GeoDns.Transfers"], Is.SubsetOf(new[] { "GeoDns.Server" }));
 
     /// <summary>Explain is shared by Cli (offline) and Admin (live): it stands on the Core alone.</summary>
     [Test]

@@ -28,6 +28,7 @@ public static class RecordType
     public const ushort TLSA = 52;
     public const ushort SVCB = 64;
     public const ushort HTTPS = 65;
+    public const ushort TSIG = 250;
     public const ushort IXFR = 251;
     public const ushort AXFR = 252;
     public const ushort ANY = 255;

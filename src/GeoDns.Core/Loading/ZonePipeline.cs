@@ -1,3 +1,4 @@
+using GeoDns.Core.Dns;
 using GeoDns.Core.Health;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Traffic;
@@ -30,6 +31,13 @@ public sealed class ZonePipeline
     }
 
     public ITrafficVocabulary Vocabulary => _vocabulary;
+
+    /// <summary>
+    /// Which zones keep their file's records after the build (<see cref="Zone.Source"/>, what a
+    /// zone transfer sends); null: all. The others drop them: a large zone's records are then
+    /// garbage once its answers are prepared.
+    /// </summary>
+    public Func<DnsName, bool>? KeepsRecords { get; set; }
 
     /// <summary>The built-in policies and check kinds, pools compiled without GeoIP against <paramref name="board"/>.</summary>
     public static ZonePipeline BuiltIn(HealthBoard? board = null) =>
@@ -68,7 +76,13 @@ public sealed class ZonePipeline
 
         try
         {
-            return new ZoneBuild(file, BuildZone(file, _traffic), probes);
+            var zone = BuildZone(file, _traffic);
+            if (KeepsRecords is { } keeps && !keeps(file.Origin))
+            {
+                zone.Source = null;
+            }
+
+            return new ZoneBuild(file, zone, probes);
         }
         catch (InvalidOperationException e)
         {
@@ -80,4 +94,8 @@ public sealed class ZonePipeline
     /// <summary>Builds the served zone, pools included, with <paramref name="traffic"/> compiling each pool.</summary>
     public static Zone BuildZone(ZoneFile file, TrafficCompiler traffic) =>
         ZoneBuilder.Build(file, pool => traffic.Compile(pool, file.Regions));
+
+    /// <summary>The zone of an already loaded file again, serving <paramref name="serial"/> as its SOA serial.</summary>
+    public Zone Rebuild(ZoneFile file, uint serial) =>
+        ZoneBuilder.Build(file, pool => _traffic.Compile(pool, file.Regions), serial);
 }

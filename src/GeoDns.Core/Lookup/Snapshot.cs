@@ -22,6 +22,9 @@ public sealed class Snapshot
 
     public IReadOnlyCollection<Zone> Zones => _zones.Values;
 
+    /// <summary>The zone whose apex has <paramref name="apexKey"/> (<see cref="DnsName.Key"/>), or null.</summary>
+    public Zone? Find(string apexKey) => _zones.GetValueOrDefault(apexKey);
+
     /// <summary>
     /// RFC 1034 4.3.2 over prepared replies. <paramref name="key"/> is the lower-cased wire
     /// name, <paramref name="labelStarts"/> the offset of each of its labels (the root

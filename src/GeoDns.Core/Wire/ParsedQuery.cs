@@ -36,6 +36,9 @@ public struct ParsedQuery
 
     public readonly bool HasCookie => CookieLength >= 0;
 
+    /// <summary>The last additional record is a TSIG (RFC 8945): the message is signed.</summary>
+    public bool HasTsig;
+
     public readonly bool HasQuestion => QuestionEnd > 0;
 }
 

@@ -68,6 +68,7 @@ public static class QueryParser
 
             if (type != RecordType.OPT)
             {
+                query.HasTsig = type == RecordType.TSIG && i == arCount - 1;
                 continue;
             }
 

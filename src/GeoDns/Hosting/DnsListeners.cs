@@ -17,7 +17,8 @@ public sealed class DnsListeners : IDisposable
     private readonly List<(UdpListener Udp, DnsTcpListener Tcp)> _listeners = [];
 
     /// <exception cref="InvalidOperationException">An address cannot be bound (in use, not local, no permission).</exception>
-    public DnsListeners(GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics = null)
+    public DnsListeners(GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics = null,
+        IZoneTransferHandler? transfers = null)
     {
         try
         {
@@ -29,7 +30,7 @@ public sealed class DnsListeners : IDisposable
                 {
                     try
                     {
-                        BindPair(endpoint, options, processor, loggers, metrics);
+                        BindPair(endpoint, options, processor, loggers, metrics, transfers);
                         break;
                     }
                     catch (InvalidOperationException e) when (endpoint.Port == 0 && attempt < 10 &&
@@ -46,7 +47,8 @@ public sealed class DnsListeners : IDisposable
         }
     }
 
-    private void BindPair(IPEndPoint endpoint, GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics)
+    private void BindPair(IPEndPoint endpoint, GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics,
+        IZoneTransferHandler? transfers)
     {
         var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics));
         try
@@ -54,7 +56,7 @@ public sealed class DnsListeners : IDisposable
             // Port 0 asks for any free port; TCP takes the same one UDP got.
             var tcpEndPoint = new IPEndPoint(endpoint.Address, udp.LocalEndPoint.Port);
             var tcp = Bind(tcpEndPoint, "TCP", () => new DnsTcpListener(tcpEndPoint, processor, loggers.CreateLogger<DnsTcpListener>(),
-                TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, options.TcpMaxConnectionsPerClient, metrics));
+                TimeSpan.FromSeconds(options.TcpIdleTimeoutSeconds), options.TcpMaxConnections, options.TcpMaxConnectionsPerClient, metrics, transfers));
             _listeners.Add((udp, tcp));
         }
         catch

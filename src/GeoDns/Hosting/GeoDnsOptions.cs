@@ -1,5 +1,6 @@
 using System.Net;
 using GeoDns.Core.RateLimiting;
+using GeoDns.Transfers;
 
 namespace GeoDns.Hosting;
 
@@ -27,6 +28,12 @@ public sealed class GeoDnsOptions
 
     /// <summary>DNS cookies (RFC 7873, RFC 9018; section <c>Cookies</c>); on by default.</summary>
     public CookieSettings Cookies { get; set; } = new();
+
+    /// <summary>Section <c>Tsig</c>: the TSIG key file (docs/transfers.md).</summary>
+    public TsigOptions Tsig { get; set; } = new();
+
+    /// <summary>Section <c>Transfer</c>: by zone name, who may transfer it and whom to NOTIFY (docs/transfers.md).</summary>
+    public Dictionary<string, TransferRule> Transfer { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Watch the zones folder and reload changed zones.</summary>
     public bool WatchZones { get; set; } = true;

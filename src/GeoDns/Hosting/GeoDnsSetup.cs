@@ -9,6 +9,8 @@ using GeoDns.Core.Traffic;
 using GeoDns.Dnssec;
 using GeoDns.Geo;
 using GeoDns.Health;
+using GeoDns.Server;
+using GeoDns.Transfers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +28,7 @@ public static class GeoDnsSetup
     public static IServiceCollection AddGeoDns(this IServiceCollection services, GeoDnsOptions options)
     {
         options.Validate();
+        var transfers = TransferPolicy.Read(options.Tsig, options.Transfer); // a bad key file or rule stops the start here
 
         // The shared singletons: registered here and nowhere else.
         services.AddSingleton(options);
@@ -77,12 +80,25 @@ public static class GeoDnsSetup
             var traffic = sp.GetRequiredService<TrafficZones>();
             var health = sp.GetRequiredService<HealthMonitor>();
             var served = sp.GetRequiredService<ServedZones>();
+            var pipeline = sp.GetRequiredService<ZonePipeline>();
+            pipeline.KeepsRecords = zone => transfers.RuleFor(zone) is not null; // only zones a secondary may transfer
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
                 [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe, _ => sp.GetService<KeyReloader>()?.Reload()],
                 sp.GetRequiredService<ILogger<ZoneStore>>(),
                 sp.GetService<ZoneMetrics>());
         });
         services.AddSingleton<DnsListeners>(); // bound by GeoDnsHost.Build, before anything starts
+
+        // Zone transfers, TSIG and NOTIFY (docs/transfers.md): only when keys or rules are configured.
+        if (!transfers.IsEmpty)
+        {
+            services.AddSingleton(transfers);
+            services.AddSingleton<ZoneVersions>();
+            services.AddSingleton<ZoneTransfers>();
+            services.AddSingleton<IZoneTransferHandler>(sp => sp.GetRequiredService<ZoneTransfers>());
+            services.AddSingleton<IZoneRebuilder>(sp => sp.GetRequiredService<ZoneStore>());
+            services.AddHostedService<SerialKeeper>();
+        }
 
         // What the admin API explains from and reloads with (live explain, POST /api/v1/reload).
         services.AddSingleton(sp => new ServedZones(sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TrafficCompiler>(),

@@ -3,6 +3,7 @@ using GeoDns.Core;
 using GeoDns.Core.Loading;
 using GeoDns.Core.Lookup;
 using GeoDns.Core.Zones.Parsing;
+using GeoDns.Transfers;
 using Microsoft.Extensions.Logging;
 
 namespace GeoDns.Hosting;
@@ -12,7 +13,7 @@ namespace GeoDns.Hosting;
 /// keeps serving its previous version; the errors are logged with file:line:column. A folder
 /// that cannot be listed keeps every zone; only a file gone from a readable folder removes one.
 /// </summary>
-public sealed class ZoneStore
+public sealed class ZoneStore : IZoneRebuilder
 {
     private readonly string _directory;
     private readonly QueryProcessor _processor;
@@ -133,6 +134,22 @@ public sealed class ZoneStore
             Notify(builds);
             ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds);
             return new ZoneReload(failed, builds, null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Reserial(Zone served, uint serial)
+    {
+        lock (_reloadLock)
+        {
+            if (served.Source is null || !_served.TryGetValue(served.Apex.Key, out var current) || !ReferenceEquals(current, served))
+            {
+                return false;
+            }
+
+            _served[served.Apex.Key] = _pipeline.Rebuild(served.Source, serial);
+            _processor.Swap(new Snapshot(_served.Values.ToList()));
+            return true;
         }
     }
 

@@ -24,13 +24,16 @@ public sealed class DnsTcpListener : IDisposable
     private readonly ConcurrentDictionary<ClientAddress, int> _perClient = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly DnsMetrics? _metrics;
+    private readonly IZoneTransferHandler? _transfers;
     private Task? _acceptLoop;
 
     /// <param name="maxConnectionsPerClient">Connections one client address may hold at once.</param>
     /// <param name="metrics">Where queries are counted (on the thread that answers each); null: not counted.</param>
+    /// <param name="transfers">Serves AXFR/IXFR; null: the processor refuses them.</param>
     public DnsTcpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, TimeSpan idleTimeout, int maxConnections,
-        int maxConnectionsPerClient = int.MaxValue, DnsMetrics? metrics = null)
+        int maxConnectionsPerClient = int.MaxValue, DnsMetrics? metrics = null, IZoneTransferHandler? transfers = null)
     {
+        _transfers = transfers;
         _maxPerClient = maxConnectionsPerClient;
         _metrics = metrics;
         _processor = processor;
@@ -125,6 +128,17 @@ public sealed class DnsTcpListener : IDisposable
                 if (length == 0 || !await ReadExactly(client, request.AsMemory(2, length), idle.Token).ConfigureAwait(false))
                 {
                     return;
+                }
+
+                if (_transfers is { } transfers && transfers.IsTransfer(request.AsSpan(2, length)))
+                {
+                    // Many messages for one request, each written within the same timeout.
+                    await transfers.Serve(request.AsMemory(2, length), source, async framed =>
+                    {
+                        idle.CancelAfter(_idleTimeout);
+                        await client.SendAsync(framed, SocketFlags.None, idle.Token).ConfigureAwait(false);
+                    }, idle.Token).ConfigureAwait(false);
+                    continue;
                 }
 
                 var tally = _metrics?.Tcp;

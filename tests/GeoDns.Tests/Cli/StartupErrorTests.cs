@@ -89,6 +89,19 @@ public sealed class StartupErrorTests
     }
 
     [Test]
+    public async Task AMalformedTsigKeyFileIsOneLineWithItsPlace()
+    {
+        var keys = Path.Combine(_directory, "tsig.key");
+        await File.WriteAllTextAsync(keys, "key \"xfr\" {\n\talgorithm hmac-sha256;\n\tsecret \"not base64!\";\n};\n");
+        var file = Path.Combine(_directory, "transfer.json");
+        await File.WriteAllTextAsync(file, $$"""{ "Tsig": { "KeyFile": "{{keys}}" }, "Transfer": { "example.test": { "Keys": [ "xfr" ] } } }""");
+
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()} --config \"{file}\"");
+
+        AssertOneErrorLine(exit, lines, keys + ":3: the secret of key 'xfr' is not base64");
+    }
+
+    [Test]
     public async Task MalformedConfigFileIsOneLineWithItsPlace()
     {
         var file = Path.Combine(_directory, "geodns.json");

@@ -36,10 +36,11 @@ internal sealed class ServeInstance : IDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts <c>geodns serve</c> on <paramref name="zones"/>; with <paramref name="tokenFile"/> it also gets an admin port.</summary>
-    public static ServeInstance Start(string name, string zones, string? redis = null, string? tokenFile = null)
+    /// <param name="extraArguments">More command-line arguments (for example <c>--config FILE</c>).</param>
+    public static ServeInstance Start(string name, string zones, string? redis = null, string? tokenFile = null, string? extraArguments = null)
     {
         int dns = GeoDnsProcess.FreePort();
-        var arguments = $"serve --zones \"{zones}\" --dns 127.0.0.1:{dns} --instance {name}";
+        var arguments = $"serve --zones \"{zones}\" --dns 127.0.0.1:{dns} --instance {name} {extraArguments}";
         Uri? admin = null;
         if (tokenFile is not null)
         {
