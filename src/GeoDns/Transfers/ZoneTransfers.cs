@@ -78,6 +78,12 @@ public sealed class ZoneTransfers : IZoneTransferHandler, ISignedQueryHandler
         {
             refusal = "source address not allowed";
         }
+        else if (_processor.Signer?.KeysFor(zone) is not null)
+        {
+            // Answers are signed per query; a transfer would hand out the zone without its
+            // signatures and NSEC proofs, and a secondary serving that copy would be bogus.
+            refusal = "the zone is signed online (DNSSEC keys in --keys): signed zones are not transferred";
+        }
         else if (zone.Source is null)
         {
             refusal = "the zone has no file to transfer";

@@ -53,7 +53,7 @@ internal sealed class TransferFixture : IDisposable
     public string OtherSecret { get; }
 
     /// <summary>Starts <c>geodns serve</c> with the settings file; with <paramref name="adminToken"/> also the admin API.</summary>
-    public ServeInstance Serve(string name, string? adminToken = null)
+    public ServeInstance Serve(string name, string? adminToken = null, string extraArguments = "")
     {
         string? tokenFile = null;
         if (adminToken is not null)
@@ -62,7 +62,7 @@ internal sealed class TransferFixture : IDisposable
             File.WriteAllText(tokenFile, adminToken + "\n");
         }
 
-        return ServeInstance.Start(name, Zones, tokenFile: tokenFile, extraArguments: $"--config \"{Config}\"");
+        return ServeInstance.Start(name, Zones, tokenFile: tokenFile, extraArguments: $"--config \"{Config}\" {extraArguments}");
     }
 
     public void WriteZone(string zone, string text) => File.WriteAllText(Path.Combine(Zones, zone + ".zone"), text);
