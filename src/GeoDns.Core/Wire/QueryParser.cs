@@ -136,7 +136,8 @@ public static class QueryParser
         return true;
     }
 
-    private static bool TrySkipRecord(ReadOnlySpan<byte> packet, ref int offset, out ushort type, out int rdataOffset, out int rdataLength)
+    /// <summary>Skips one resource record at <paramref name="offset"/>; returns its type and where its RDATA is.</summary>
+    public static bool TrySkipRecord(ReadOnlySpan<byte> packet, ref int offset, out ushort type, out int rdataOffset, out int rdataLength)
     {
         type = 0;
         rdataOffset = 0;

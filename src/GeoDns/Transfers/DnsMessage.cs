@@ -62,22 +62,8 @@ public static class DnsMessage
     }
 
     /// <summary>Skips one resource record; returns its type and where its RDATA is.</summary>
-    public static bool TrySkipRecord(ReadOnlySpan<byte> message, ref int offset, out ushort type, out int rdata, out int rdataLength)
-    {
-        type = 0;
-        rdata = 0;
-        rdataLength = 0;
-        if (!TryReadName(message, ref offset, out _) || offset + 10 > message.Length)
-        {
-            return false;
-        }
-
-        type = DnsWire.ReadUInt16(message, offset);
-        rdataLength = DnsWire.ReadUInt16(message, offset + 8);
-        rdata = offset + 10;
-        offset = rdata + rdataLength;
-        return offset <= message.Length;
-    }
+    public static bool TrySkipRecord(ReadOnlySpan<byte> message, ref int offset, out ushort type, out int rdata, out int rdataLength) =>
+        QueryParser.TrySkipRecord(message, ref offset, out type, out rdata, out rdataLength);
 
     /// <summary>The offset of the question's end (after QTYPE and QCLASS) of a one-question message, or -1.</summary>
     public static int QuestionEnd(ReadOnlySpan<byte> message, out byte[] qname, out ushort qtype)
