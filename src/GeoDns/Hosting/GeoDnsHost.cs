@@ -22,8 +22,8 @@ public static class GeoDnsHost
     /// Everything that can stop the server from starting fails here, before a zone loads or a
     /// probe runs, as one exception whose message is the whole story (Program prints it as one
     /// line): a settings file that is not JSON (<see cref="FormatException"/> with file:line:column),
-    /// an invalid value (<see cref="FormatException"/>), a missing zones folder, or a DNS address
-    /// that cannot be bound (<see cref="InvalidOperationException"/>).
+    /// an invalid value (<see cref="FormatException"/>), a missing zones folder, a DNS address
+    /// that cannot be bound or a GeoIP database that cannot be opened (<see cref="InvalidOperationException"/>).
     /// </remarks>
     public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? extend = null)
     {
@@ -61,6 +61,9 @@ public static class GeoDnsHost
         {
             // Binds every DNS address now: a taken port stops the start before anything runs.
             host.Services.GetRequiredService<DnsListeners>();
+
+            // Opens the GeoIP databases now: a missing or broken file is one line, not a host failure log.
+            host.Services.GetRequiredService<Core.Traffic.IClientLocator>();
         }
         catch
         {

@@ -31,6 +31,42 @@ public sealed class ProgramTests
     }
 
     [Test]
+    public async Task CheckOpensTheGeoIpDatabaseAndTheKeysServeWouldUse()
+    {
+        var root = RepositoryRoot();
+        var zones = Path.Combine(root, "zones");
+        var geoIp = Path.Combine(root, "samples", "geoip", "GeoLite2-City-Test.mmdb");
+
+        // Without a database the sample's geo pool is a warning (serve logs the same), not an error.
+        var (exit, output) = await GeoDnsProcess.RunAsync($"check \"{zones}\"");
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output, Does.Contain("example.com.zone:42:1: warning: pool www.gtm.example.com. uses policy geo, and no GeoIP database is given"));
+
+        (exit, output) = await GeoDnsProcess.RunAsync($"check \"{zones}\" --geoip \"{geoIp}\"");
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output, Does.Contain("GeoIP: GeoLite2-City").And.Contain("0 errors, 0 warnings"));
+
+        var garbage = Path.Combine(_directory, "garbage.mmdb");
+        await File.WriteAllTextAsync(garbage, "not a database");
+        (exit, output) = await GeoDnsProcess.RunAsync($"check \"{zones}\" --geoip \"{garbage}\"");
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(output, Does.Contain($"geodns check: GeoIP database: {garbage}: cannot open the MaxMind database"));
+
+        var keys = Path.Combine(_directory, "keys");
+        Directory.CreateDirectory(keys);
+        string good = await GeoDns.Tests.Dnssec.KeyDirectoryTests.DnssecKeygen(keys, "example.com", "ECDSAP256SHA256", ["-f", "KSK"]);
+        (exit, output) = await GeoDnsProcess.RunAsync($"check \"{zones}\" --geoip \"{geoIp}\" --keys \"{keys}\"");
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output, Does.Contain("keys: zone example.com.: 1 keys, signed"));
+
+        string broken = Path.Combine(keys, good + ".private");
+        await File.WriteAllTextAsync(broken, (await File.ReadAllTextAsync(broken)).Replace("PrivateKey: ", "PrivateKey: %", StringComparison.Ordinal));
+        (exit, output) = await GeoDnsProcess.RunAsync($"check \"{zones}\" --geoip \"{geoIp}\" --keys \"{keys}\"");
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(output, Does.Contain($"geodns check: --keys: {broken}:3: the key is not valid base64").And.Contain("1 errors"));
+    }
+
+    [Test]
     public async Task CheckReportsEveryErrorWithItsPlaceAndFails()
     {
         await File.WriteAllTextAsync(Path.Combine(_directory, "bad.test.zone"), """

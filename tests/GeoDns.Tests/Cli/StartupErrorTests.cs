@@ -164,6 +164,21 @@ public sealed class StartupErrorTests
         AssertOneErrorLine(exit, lines, privatePath + ":3: the key is not valid base64");
     }
 
+    [TestCase("missing.mmdb", null)]
+    [TestCase("garbage.mmdb", "not a MaxMind database")]
+    public async Task AGeoIpDatabaseThatCannotBeOpenedIsOneLine(string name, string? content)
+    {
+        string path = Path.Combine(_directory, name);
+        if (content is not null)
+        {
+            File.WriteAllText(path, content);
+        }
+
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --geoip \"{path}\" --dns 127.0.0.1:{GeoDnsProcess.FreePort()}");
+
+        AssertOneErrorLine(exit, lines, path + ": cannot open the MaxMind database");
+    }
+
     [Test]
     public async Task MissingZonesFolderIsOneLine()
     {

@@ -233,7 +233,8 @@ internal static partial class Markdown
                 return ExplainCommand.Check(rest);
 
             case "check":
-                return rest.Count == 1 ? null : "check takes one DIR";
+                return rest.Count % 2 == 1 && rest.Skip(1).Where((_, i) => i % 2 == 0).All(o => o is "--geoip" or "--geoip-asn" or "--keys")
+                    ? null : "check takes DIR [--geoip FILE] [--geoip-asn FILE] [--keys DIR]";
             case "status" or "drain" or "undrain" or "force" or "pin" or "unpin" or "reload" or "drill":
                 return null; // verbs against a running server: their arguments are checked by OperatorVerbsTests
             case "keygen" or "ds":
