@@ -16,7 +16,8 @@
 #   RUNS [10]  PORT [5380] GeoDns, PORT+1 Knot
 #   GEODNS_DLLS ["release=<Release build>"]: space-separated NAME=PATH builds of geodns.dll, each
 #       a variant, e.g. "plain=/tmp/plain/geodns.dll r2r=/tmp/r2r/geodns.dll" (a ReadyToRun
-#       publish: see bench/README.md "Start-up")
+#       publish: see bench/README.md "Start-up"); a PATH not ending in .dll is run as a program
+#       (a Native AOT publish, e.g. "aot=/tmp/aot/geodns")
 #   WORK [/tmp/geodns-bench-startup] scratch directory
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -47,6 +48,8 @@ zone:
     journal-content: none
 CONF
 
+runner() { case "$1" in *.dll) echo "dotnet $1";; *) echo "$1";; esac; } # a native (AOT) build runs as is
+
 # ---- 1. serve to first answer
 declare -A MS=() CPU=()
 serve_once() { # name port cmd...
@@ -59,7 +62,7 @@ serve_once() { # name port cmd...
 log "serve to first answer: $RUNS runs each of $GEODNS_DLLS and knot"
 for i in $(seq 1 "$RUNS"); do
   for v in $GEODNS_DLLS; do
-    serve_once "geodns-${v%%=*}" "$PORT" dotnet "${v#*=}" serve --zones "$WORK/zones" --dns "127.0.0.1:$PORT"
+    serve_once "geodns-${v%%=*}" "$PORT" $(runner "${v#*=}") serve --zones "$WORK/zones" --dns "127.0.0.1:$PORT"
   done
   serve_once knot "$((PORT + 1))" knotd -c "$WORK/knot/knot.conf"
 done
@@ -73,7 +76,7 @@ check_once() { # name cmd...
 }
 log "zone check: $RUNS runs each"
 for i in $(seq 1 "$RUNS"); do
-  for v in $GEODNS_DLLS; do check_once "geodns-${v%%=*}" dotnet "${v#*=}" check "$WORK/zones"; done
+  for v in $GEODNS_DLLS; do check_once "geodns-${v%%=*}" $(runner "${v#*=}") check "$WORK/zones"; done
   check_once knot knotc -c "$WORK/knot/knot.conf" zone-check example.com
 done
 
