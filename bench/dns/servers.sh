@@ -60,9 +60,11 @@ EOF
   echo "nsd -d -c $d/nsd.conf"
 }
 
-# geodns_cmd ZONESDIR PORT THREADS -> command line (Release build)
+# geodns_cmd ZONESDIR PORT THREADS -> command line (Release build; a GEODNS_DLL not ending in
+# .dll is a native build, e.g. a Native AOT publish, and runs as is)
 geodns_cmd() {
-  echo "dotnet $GEODNS_DLL serve --zones $1 --dns 127.0.0.1:$2 --udp-threads $3"
+  case "$GEODNS_DLL" in *.dll) printf 'dotnet ';; esac
+  echo "$GEODNS_DLL serve --zones $1 --dns 127.0.0.1:$2 --udp-threads $3"
 }
 
 server_versions() {
