@@ -15,8 +15,10 @@ namespace GeoDns.Tests.Admin;
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(180_000)]
-public sealed class StatusPageBrowserTests
+public sealed class StatusPageBrowserTests : ProcessFixture
 {
+    protected override string FolderPrefix => "geodns-page-";
+
     private const string Chromium = "/usr/bin/chromium";
     private const string Name = "www.gtm.page.test.";
     private const string Pool = "www.gtm.page.test.";
@@ -33,30 +35,6 @@ public sealed class StatusPageBrowserTests
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ];
 
-    private DirectoryInfo _directory = null!;
-    private readonly List<IDisposable> _owned = [];
-
-    [SetUp]
-    public void SetUp() => _directory = Directory.CreateTempSubdirectory("geodns-page-");
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            owned.Dispose();
-        }
-
-        _owned.Clear();
-        _directory.Delete(recursive: true);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
 
     [Test]
     public async Task BackendDeathAndADrainClickShowOnThePageWithoutReloadAndTheDrainMovesTheDnsAnswer(CancellationToken token)
@@ -70,9 +48,9 @@ public sealed class StatusPageBrowserTests
         var eu = Own(new TcpBackend());
         var us = Own(new TcpBackend());
         var ap = Own(new TcpBackend());
-        var zones = Path.Combine(_directory.FullName, "zones");
+        var zones = Path.Combine(Folder.FullName, "zones");
         Directory.CreateDirectory(zones);
-        var tokenFile = Path.Combine(_directory.FullName, "token");
+        var tokenFile = Path.Combine(Folder.FullName, "token");
         await File.WriteAllTextAsync(tokenFile, Token + "\n", token);
         await File.WriteAllTextAsync(Path.Combine(zones, "page.test.zone"), $"""
             $ORIGIN page.test.

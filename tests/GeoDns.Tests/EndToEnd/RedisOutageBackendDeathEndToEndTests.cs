@@ -14,8 +14,10 @@ namespace GeoDns.Tests.EndToEnd;
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(180_000)]
-public sealed class RedisOutageBackendDeathEndToEndTests
+public sealed class RedisOutageBackendDeathEndToEndTests : ProcessFixture
 {
+    protected override string FolderPrefix => "geodns-e2e-outage-";
+
     private const string Name = "www.gtm.e2e.test.";
     private const string Pool = "www.gtm.e2e.test.";
     private const string Eu = "198.51.100.10";
@@ -31,30 +33,6 @@ public sealed class RedisOutageBackendDeathEndToEndTests
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    private DirectoryInfo _directory = null!;
-    private readonly List<IDisposable> _owned = [];
-
-    [SetUp]
-    public void SetUp() => _directory = Directory.CreateTempSubdirectory("geodns-e2e-outage-");
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            owned.Dispose();
-        }
-
-        _owned.Clear();
-        _directory.Delete(recursive: true);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
 
     [Test]
     public Task RedisKilledThenThePrimaryBackendDiesBothInstancesStopAnsweringIt(CancellationToken token) =>
@@ -68,9 +46,9 @@ public sealed class RedisOutageBackendDeathEndToEndTests
     {
         var eu = Own(new TcpBackend());
         var us = Own(new TcpBackend());
-        var zones = Path.Combine(_directory.FullName, "zones");
+        var zones = Path.Combine(Folder.FullName, "zones");
         Directory.CreateDirectory(zones);
-        var tokenFile = Path.Combine(_directory.FullName, "token");
+        var tokenFile = Path.Combine(Folder.FullName, "token");
         await File.WriteAllTextAsync(tokenFile, Token + "\n", token);
         // A failover pool, eu-west first; each member probed on its own backend.
         await File.WriteAllTextAsync(Path.Combine(zones, "e2e.test.zone"), $"""

@@ -13,8 +13,10 @@ namespace GeoDns.Tests.EndToEnd;
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(180_000)]
-public sealed class SharedStateEndToEndTests
+public sealed class SharedStateEndToEndTests : ProcessFixture
 {
+    protected override string FolderPrefix => "geodns-e2e-";
+
     private const string Name = "www.gtm.e2e.test.";
     private const string Pool = "www.gtm.e2e.test.";
     private const string Eu = "198.51.100.10";
@@ -22,35 +24,20 @@ public sealed class SharedStateEndToEndTests
     private const string Token = "e2e-token-7d1f";
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
-    private DirectoryInfo _directory = null!;
     private string _tokenFile = null!;
-    private readonly List<IDisposable> _owned = [];
 
     [SetUp]
     public void SetUp()
     {
-        _directory = Directory.CreateTempSubdirectory("geodns-e2e-");
-        _tokenFile = Path.Combine(_directory.FullName, "token");
+        _tokenFile = Path.Combine(Folder.FullName, "token");
         File.WriteAllText(_tokenFile, Token + "\n");
-        Directory.CreateDirectory(Path.Combine(_directory.FullName, "zones"));
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            owned.Dispose();
-        }
-
-        _owned.Clear();
-        _directory.Delete(recursive: true);
+        Directory.CreateDirectory(Path.Combine(Folder.FullName, "zones"));
     }
 
     /// <summary>A failover pool: eu-west first, so draining eu-west (or pinning us-east) changes the answer.</summary>
     private void WriteZone()
     {
-        File.WriteAllText(Path.Combine(_directory.FullName, "zones", "e2e.test.zone"), $"""
+        File.WriteAllText(Path.Combine(Folder.FullName, "zones", "e2e.test.zone"), $"""
             $ORIGIN e2e.test.
             $TTL 60
             @        SOA    ns1 hostmaster 1 7200 900 1209600 60
@@ -64,16 +51,9 @@ public sealed class SharedStateEndToEndTests
             """);
     }
 
-    private T Own<T>(T disposable)
-        where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
     private async Task<(ServeInstance A, ServeInstance B)> StartPairAsync(RedisServer redis, CancellationToken token)
     {
-        var zones = Path.Combine(_directory.FullName, "zones");
+        var zones = Path.Combine(Folder.FullName, "zones");
         var a = Own(ServeInstance.Start("a", zones, redis.Configuration, _tokenFile));
         var b = Own(ServeInstance.Start("b", zones, redis.Configuration, _tokenFile));
         await a.WaitReadyAsync(Name, Eu, StartLimit, token);
@@ -143,7 +123,7 @@ public sealed class SharedStateEndToEndTests
             www.gtm  5  MEMBER  us-east  {Y} port={dead}
             www.gtm  5  MEMBER  eu-west  {Z} port={zPort}
             """;
-        var root = _directory.FullName;
+        var root = Folder.FullName;
         foreach (var (instance, zPort) in new[] { ("a", dead), ("b", live) })
         {
             Directory.CreateDirectory(Path.Combine(root, "zones-" + instance));

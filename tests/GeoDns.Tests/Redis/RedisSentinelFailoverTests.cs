@@ -14,8 +14,10 @@ namespace GeoDns.Tests.Redis;
 [TestFixture]
 [NonParallelizable]
 [CancelAfter(180_000)]
-public sealed class RedisSentinelFailoverTests
+public sealed class RedisSentinelFailoverTests : ProcessFixture
 {
+    protected override string FolderPrefix => "geodns-sentinel-e2e-";
+
     private const string Name = "www.gtm.e2e.test.";
     private const string Pool = "www.gtm.e2e.test.";
     private const string Eu = "198.51.100.10";
@@ -23,41 +25,19 @@ public sealed class RedisSentinelFailoverTests
     private const string Token = "sentinel-token-51c2";
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
-    private DirectoryInfo _directory = null!;
     private string _tokenFile = null!;
-    private readonly List<IDisposable> _owned = [];
 
     [SetUp]
     public void SetUp()
     {
-        _directory = Directory.CreateTempSubdirectory("geodns-sentinel-e2e-");
-        _tokenFile = Path.Combine(_directory.FullName, "token");
+        _tokenFile = Path.Combine(Folder.FullName, "token");
         File.WriteAllText(_tokenFile, Token + "\n");
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            owned.Dispose();
-        }
-
-        _owned.Clear();
-        _directory.Delete(recursive: true);
-    }
-
-    private T Own<T>(T disposable)
-        where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
     }
 
     /// <summary>A failover pool, eu-west first, with a TCP check on a live port so both instances vote.</summary>
     private string WriteZone(int livePort)
     {
-        var zones = Path.Combine(_directory.FullName, "zones");
+        var zones = Path.Combine(Folder.FullName, "zones");
         Directory.CreateDirectory(zones);
         File.WriteAllText(Path.Combine(zones, "e2e.test.zone"), $"""
             $ORIGIN e2e.test.
