@@ -1,3 +1,4 @@
+using System.Buffers;
 using GeoDns.Core.Answers;
 using GeoDns.Core.Cookies;
 using GeoDns.Core.Dns;
@@ -20,9 +21,13 @@ public sealed class QueryProcessor
     public QueryProcessor(Snapshot snapshot)
     {
         _snapshot = snapshot;
+        _lookup = Lookup;
     }
 
     public Snapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary><see cref="Lookup"/> as one delegate, made once: the signer takes it on every signed reply.</summary>
+    private readonly Func<byte[], ushort, IReadOnlyList<MessageRecord>> _lookup;
 
     /// <summary>Publishes a new snapshot; queries already running finish on the old one.</summary>
     public void Swap(Snapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
@@ -230,7 +235,7 @@ public sealed class QueryProcessor
         {
             try
             {
-                length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, Lookup);
+                length = signer.Sign(response, length, limit, zone, keys, query.DnssecOk, _lookup);
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or System.Security.Cryptography.CryptographicException)
             {
@@ -249,15 +254,23 @@ public sealed class QueryProcessor
     /// <summary>The unsigned records this server answers for a name and type (TCP-sized, no client subnet): what the signer adds from elsewhere in the zone.</summary>
     private IReadOnlyList<MessageRecord> Lookup(byte[] name, ushort type)
     {
-        var request = new byte[DnsWire.HeaderLength + name.Length + 4];
+        Span<byte> request = stackalloc byte[DnsWire.HeaderLength + name.Length + 4];
+        request.Clear();
         DnsWire.WriteUInt16(request, 4, 1);
-        name.CopyTo(request, DnsWire.HeaderLength);
+        name.CopyTo(request[DnsWire.HeaderLength..]);
         DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length, type);
         DnsWire.WriteUInt16(request, DnsWire.HeaderLength + name.Length + 2, RecordClass.IN);
-        var reply = new byte[DnsWire.MaxMessageLength];
-        Span<byte> cookie = stackalloc byte[ServerCookies.ReplyLength];
-        int length = Answer(request, reply, default, overTcp: true, cookie, out _, out _, out _, out _, out _);
-        return length > 0 && UnsignedReply.TryRead(reply.AsSpan(0, length), out var read) ? read.Answer : [];
+        byte[] reply = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength);
+        try
+        {
+            Span<byte> cookie = stackalloc byte[ServerCookies.ReplyLength];
+            int length = Answer(request, reply, default, overTcp: true, cookie, out _, out _, out _, out _, out _);
+            return length > 0 && UnsignedReply.TryRead(reply.AsSpan(0, length), out var read) ? read.Answer : [];
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(reply);
+        }
     }
 
     private int Error(Span<byte> response, ReadOnlySpan<byte> request, in ParsedQuery query, int rcode, bool withOpt, ref QueryOutcome outcome,

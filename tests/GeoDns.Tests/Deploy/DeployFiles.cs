@@ -98,24 +98,7 @@ internal static partial class DeployFiles
     }
 
     /// <summary>A port free for both UDP and TCP on 127.0.0.1 (as far as one can tell before binding).</summary>
-    public static int FreeDnsPort()
-    {
-        for (int i = 0; i < 20; i++)
-        {
-            int port = GeoDnsProcess.FreePort();
-            try
-            {
-                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no free port");
-    }
+    public static int FreeDnsPort() => LoopbackPorts.FreeDnsPort();
 
     [GeneratedRegex(@"^(?:(?<host>[^:\[\]]+|\[[^\]]+\]):)?(?<port>\d+)$")]
     private static partial Regex HostPort();

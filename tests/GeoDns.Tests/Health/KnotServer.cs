@@ -204,25 +204,7 @@ internal sealed class KnotServer : IDisposable
     }
 
     /// <summary>A port free for both UDP and TCP on <see cref="Address"/> just now.</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(Address, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                tcp.Bind(new IPEndPoint(Address, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken for TCP: try another.
-            }
-        }
-    }
+    private static int FreePort() => LoopbackPorts.FreeDnsPort(Address);
 
     private static string? Find(string program)
     {

@@ -233,10 +233,5 @@ internal sealed class SentinelGroup : IDisposable
         throw new TimeoutException($"redis on port {port} did not listen within 10 s:\n{process.Output}");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.FreeTcpPort();
 }

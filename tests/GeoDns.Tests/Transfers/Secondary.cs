@@ -38,25 +38,7 @@ internal sealed class Secondary : IDisposable
     private string LogFile => Path.Combine(_folder.FullName, "nsd.log");
 
     /// <summary>A port free for both UDP and TCP on <see cref="Address"/> just now (for the NOTIFY target before the server starts).</summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(Address, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                tcp.Bind(new IPEndPoint(Address, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken for TCP: try another.
-            }
-        }
-    }
+    public static int FreePort() => LoopbackPorts.FreeDnsPort(Address);
 
     public static Secondary Knot(int port, string zone, IPEndPoint primary, string secret)
     {
