@@ -228,9 +228,15 @@ public sealed class ContainerTests
             // The zones folder is a mounted folder of the repository; the token a compose secret.
             var mount = DeployFiles.Strings(service, "volumes").Select(v => v.Split(':')).Single(v => v[1] == settings["Zones"]);
             Assert.That(Directory.GetFiles(DeployFiles.PathOf(Path.Combine("deploy", mount[0])), "*.zone"), Is.Not.Empty, name);
-            var secret = DeployFiles.Strings(service, "secrets").Single();
-            Assert.That(settings["AdminTokenFile"], Is.EqualTo($"/run/secrets/{secret}"), name);
-            Assert.That(File.Exists(DeployFiles.PathOf(Path.Combine("deploy", DeployFiles.Text(DeployFiles.Yaml("deploy/compose.yaml").Single(), $"secrets.{secret}.file")!))), Is.True);
+            var secrets = DeployFiles.Strings(service, "secrets");
+            Assert.That(secrets.Select(s => $"/run/secrets/{s}"), Is.EquivalentTo(new[] { settings["AdminTokenFile"], settings["Cookies:SecretFile"] }), name);
+            foreach (var secret in secrets)
+            {
+                Assert.That(File.Exists(ComposeSecretFile(secret)), Is.True, secret);
+            }
+
+            // Both instances share one cookie secret, and serve accepts it.
+            Assert.That(new Hosting.CookieSettings { SecretFile = ComposeSecretFile(settings["Cookies:SecretFile"]![13..]) }.Build(TimeProvider.System), Is.Not.Null, name);
 
             // Published ports: container ports the image exposes, on loopback of the host.
             foreach (var port in DeployFiles.Strings(service, "ports"))
@@ -254,6 +260,10 @@ public sealed class ContainerTests
                 Is.True, $"docs/deploy.md does not use the published port {host} ({container})");
         }
     }
+
+    /// <summary>The host file behind a compose secret (<c>secrets.NAME.file</c>, relative to deploy/).</summary>
+    private static string ComposeSecretFile(string secret) =>
+        DeployFiles.PathOf(Path.Combine("deploy", DeployFiles.Text(DeployFiles.Yaml("deploy/compose.yaml").Single(), $"secrets.{secret}.file")!));
 
     [Test]
     public void ComposeZoneMembersAreTheComposeBackends()
@@ -315,7 +325,7 @@ public sealed class ContainerTests
                     "0.0.0.0:53" => $"127.0.0.1:{dns}",
                     "0.0.0.0:8053" => $"127.0.0.1:{admin}",
                     "redis:6379" => redis.Configuration,
-                    _ when a.StartsWith("/run/secrets/", StringComparison.Ordinal) => tokenFile,
+                    _ when a.StartsWith("/run/secrets/", StringComparison.Ordinal) => ComposeSecretFile(a["/run/secrets/".Length..]),
                     _ => a,
                 }).ToList();
                 instances.Add((ChildProcess.StartGeoDns(command, folder.FullName), new IPEndPoint(IPAddress.Loopback, dns), admin));

@@ -195,6 +195,14 @@ public sealed partial class KubernetesTests
         var secret = Find("Secret", secretName);
         Assert.That(DeployFiles.Map(secret, "stringData").Keys, Does.Contain(Path.GetFileName(tokenPath)));
 
+        // The cookie secret every replica shares: a key of a mounted Secret, a value serve accepts.
+        var cookiePath = settings["Cookies:SecretFile"]!;
+        var cookieVolume = mounts.Single(m => m.Value == Path.GetDirectoryName(cookiePath)).Key;
+        var cookieSecret = Find("Secret", DeployFiles.Text(volumes[cookieVolume], "secret.secretName")!);
+        var cookieValue = DeployFiles.Map(cookieSecret, "stringData").GetValueOrDefault(Path.GetFileName(cookiePath)) as string;
+        Assert.That(cookieValue, Is.Not.Null, $"the Secret has no key {Path.GetFileName(cookiePath)}");
+        Assert.That(new Hosting.CookieSettings { Secret = cookieValue }.Build(TimeProvider.System), Is.Not.Null);
+
         // A read-only root: /tmp is a volume.
         Assert.That(mounts.Values, Does.Contain("/tmp"));
     }

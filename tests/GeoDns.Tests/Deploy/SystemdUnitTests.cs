@@ -9,6 +9,14 @@ public sealed class SystemdUnitTests
     private const string Unit = "deploy/systemd/geodns.service";
 
     /// <summary>The [Service] keys of the unit (a key given twice keeps both values, joined by a space).</summary>
+    /// <summary>The names of the unit's LoadCredential= lines, each checked to come from /etc/geodns/.</summary>
+    private static List<string> Credentials(Dictionary<string, string> service) =>
+        service["LoadCredential"].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c =>
+        {
+            Assert.That(c, Does.Match("^[a-z.]+:/etc/geodns/"), c);
+            return c[..c.IndexOf(':', StringComparison.Ordinal)];
+        }).ToList();
+
     private static Dictionary<string, string> Service()
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -89,7 +97,9 @@ public sealed class SystemdUnitTests
         // The token comes in as a credential: %d is the credentials folder.
         var token = settings["AdminTokenFile"]!;
         Assert.That(token, Does.StartWith("%d/"));
-        Assert.That(service["LoadCredential"], Does.StartWith(token[3..] + ":/etc/geodns/"));
+        var cookieSecret = settings["Cookies:SecretFile"]!;
+        Assert.That(cookieSecret, Does.StartWith("%d/"));
+        Assert.That(Credentials(service), Is.EquivalentTo(new[] { token[3..], cookieSecret[3..] }), "every credential the command reads is loaded");
 
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var dns = doc.RootElement.GetProperty("Dns").EnumerateArray().Select(e => e.GetString()!).ToList();
