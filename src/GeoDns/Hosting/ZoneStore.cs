@@ -68,6 +68,8 @@ public sealed class ZoneStore : IZoneRebuilder
         lock (_reloadLock)
         {
             var watch = Stopwatch.StartNew();
+            var paused = GC.GetTotalPauseDuration();
+            using var noCollections = CollectionFreeLoad.Start(_directory);
             if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
             {
                 // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
@@ -129,10 +131,13 @@ public sealed class ZoneStore : IZoneRebuilder
 
             _metrics?.Retain(builds.Select(b => b.File.Origin.ToString()).ToHashSet(StringComparer.Ordinal));
             _processor.Swap(new Snapshot(_served.Values.ToList()));
+            // The first load is collected by its caller, compacting, before anything is answered.
+            noCollections?.End(collectInBackground: _loadedOnce);
             _loadedOnce = true;
             int reloads = Interlocked.Increment(ref _reloads);
             Notify(builds);
-            ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds);
+            ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds,
+                (long)(GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
             return new ZoneReload(failed, builds, null);
         }
     }
