@@ -69,7 +69,6 @@ public sealed class ZoneStore : IZoneRebuilder
         {
             var watch = Stopwatch.StartNew();
             var paused = GC.GetTotalPauseDuration();
-            using var noCollections = CollectionFreeLoad.Start(_directory);
             if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
             {
                 // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
@@ -131,8 +130,6 @@ public sealed class ZoneStore : IZoneRebuilder
 
             _metrics?.Retain(builds.Select(b => b.File.Origin.ToString()).ToHashSet(StringComparer.Ordinal));
             _processor.Swap(new Snapshot(_served.Values.ToList()));
-            // The first load is collected by its caller, compacting, before anything is answered.
-            noCollections?.End(collectInBackground: _loadedOnce);
             _loadedOnce = true;
             int reloads = Interlocked.Increment(ref _reloads);
             Notify(builds);
