@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Large-zone benchmark: GeoDns vs Knot DNS vs NSD serving one zone of COUNT records.
 #
+# SERVER_CPU is a list of CPU sets (default "1 0-1": one core, then both cores, i.e. unpinned
+#   on this 2-core machine); phases 1 and 2 run once per set and the summary has one table per
+#   set. With a single CPU the load generators (dig, dnsperf) run on LOADGEN_CPU; with a
+#   range they share the server's set.
 # Phase 1 (load), ROUNDS interleaved rounds: start the server pinned to SERVER_CPU and poll
 #   with dig every POLL_MS until big.test SOA answers NOERROR: "time to first answer" counts
 #   from the launch of the process (runtime start-up and zone load included). The last record
@@ -14,12 +18,13 @@
 #
 # Usage: bench/dns/scale.sh
 # Knobs: COUNT [1000000] records  MIX [mixed] (or "a": all A)  ROUNDS [3]  SETTLE_S [2]
-#   POLL_MS [20]  LOAD_TIMEOUT_S [300]  SERVER_CPU [1]  LOADGEN_CPU [0]
+#   POLL_MS [20]  LOAD_TIMEOUT_S [300]  SERVER_CPU ["1 0-1"]  LOADGEN_CPU [0]
 #   SERVERS ["knot nsd geodns"]  GEODNS_THREADS [1]  GEODNS_ENV [""]
 #   RELOAD ["geodns knot"] (empty: skip phase 2)  RELOAD_TRIGGER [file] (file|hup)
 #   RELOAD_POLL_MS [50]  RELOAD_TIMEOUT_S [120]  LOAD_QPS [3000] (0: no dnsperf during reload)
 #   LOAD_WINDOW_S [60] dnsperf's run during the reload (starts 2 s before the trigger)
-#   BASE_PORT [5450]  RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0]
+#   BASE_PORT [5450]  RES_DIR [/tmp/geodns-bench-results]  SCALE_WORK [/tmp/geodns-bench-scale]
+#   NO_BUILD [0]
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/../lib/common.sh"
@@ -28,7 +33,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 
 COUNT="${COUNT:-1000000}"; ROUNDS="${ROUNDS:-3}"; SETTLE_S="${SETTLE_S:-2}"; POLL_MS="${POLL_MS:-20}"
 LOAD_TIMEOUT_S="${LOAD_TIMEOUT_S:-300}"
-SERVER_CPU="${SERVER_CPU:-1}"; LOADGEN_CPU="${LOADGEN_CPU:-0}"
+SERVER_CPUS="${SERVER_CPU:-1 0-1}"; LOADGEN_CPUS="${LOADGEN_CPU:-0}"
 SERVERS="${SERVERS:-knot nsd geodns}"; GEODNS_THREADS="${GEODNS_THREADS:-1}"; GEODNS_ENV="${GEODNS_ENV:-}"
 RELOAD="${RELOAD-geodns knot}"; RELOAD_TRIGGER="${RELOAD_TRIGGER:-file}"
 RELOAD_POLL_MS="${RELOAD_POLL_MS:-50}"; RELOAD_TIMEOUT_S="${RELOAD_TIMEOUT_S:-120}"; LOAD_QPS="${LOAD_QPS:-3000}"
@@ -37,7 +42,7 @@ BASE_PORT="${BASE_PORT:-5450}"
 RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 RES="$RES_DIR/scale-$STAMP"
-WORK=/tmp/geodns-bench-scale
+WORK="${SCALE_WORK:-/tmp/geodns-bench-scale}"
 ZONE=big.test
 SERIAL=2025010101
 
@@ -74,6 +79,12 @@ for s in $SERVERS $RELOAD; do server_entry "$s" >/dev/null || die "unknown serve
 { server_versions; echo "zone: $ZONE, $COUNT records (+SOA, 2 NS, 2 A), ${MIX:-mixed} mix, $ZONE_LINES lines, $ZONE_MB MB"
   echo "GEODNS_ENV=${GEODNS_ENV:-<none>} GEODNS_THREADS=$GEODNS_THREADS"; } > "$RES/versions.txt"
 : > "$RES/load.tsv"; : > "$RES/skipped.txt"
+# use_cpus SET: the server's CPU set, and the load generators' (LOADGEN_CPU beside one core,
+# the same cores when the server has several)
+use_cpus() {
+  SERVER_CPU="$1"
+  case "$1" in *[-,]*) LOADGEN_CPU="$1";; *) LOADGEN_CPU="$LOADGEN_CPUS";; esac
+}
 
 # start NAME; sets PID/PORT/T0 or returns 1 (port in use)
 start_server() {
@@ -122,14 +133,17 @@ load_one() { # round name
   stop_pid "$PID"
   local cpu; cpu="$(awk -v t="$ticks" -v hz="$CLK_TCK" 'BEGIN{printf "%.2f", t / hz}')"
   # shellcheck disable=SC2086
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$secs" "$cpu" $mem >> "$RES/load.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$secs" "$cpu" $mem "$SERVER_CPU" >> "$RES/load.tsv"
   set -- $mem
-  log "$name round $round: first answer after ${secs} s (CPU ${cpu} s), VmRSS $1 MB, VmHWM $2 MB, tree RSS $3 MB, tree Pss $4 MB"
+  log "$name round $round (CPU $SERVER_CPU): first answer after ${secs} s (CPU ${cpu} s), VmRSS $1 MB, VmHWM $2 MB, tree RSS $3 MB, tree Pss $4 MB"
 }
 
 # ---------------------------------------------------------------- phase 1
-for round in $(seq 1 "$ROUNDS"); do
-  for s in $SERVERS; do load_one "$round" "$s"; done
+for cpus in $SERVER_CPUS; do
+  use_cpus "$cpus"
+  for round in $(seq 1 "$ROUNDS"); do
+    for s in $SERVERS; do load_one "$round" "$s"; done
+  done
 done
 
 # ---------------------------------------------------------------- phase 2
@@ -211,44 +225,55 @@ reload_one() { # name
     pmax="$(awk '/Average Latency/{gsub(/[),]/, "", $8); printf "%.1f", $8 * 1000}' "$RES/dnsperf-reload-$name.txt")"
     local rc; rc="$(awk '/Response codes:/{$1 = $2 = ""; sub(/^ +/, ""); print}' "$RES/dnsperf-reload-$name.txt")"
   fi
-  printf '| %s | %s | %s | %s old + %s new, %s bad | %s ms) | %s / %s (%s) | %s ms | %s | %s |\n' \
-    "$name" "$( [ "$name" = geodns ] && echo "$RELOAD_TRIGGER" || echo "knotc zone-reload")" "$took" "$old_ok" "$new_ok" "$bad" "$maxms ms ($maxwall" \
+  printf '| %s | %s | %s | %s | %s old + %s new, %s bad | %s ms) | %s / %s (%s) | %s ms | %s | %s |\n' \
+    "$SERVER_CPU" "$name" "$( [ "$name" = geodns ] && echo "$RELOAD_TRIGGER" || echo "knotc zone-reload")" "$took" "$old_ok" "$new_ok" "$bad" "$maxms ms ($maxwall" \
     "${plost:-?}" "${psent:-?}" "${rc:-}" "${pmax:-?}" "$(echo "$hwm0" | awk '{print $2}') MB" "$(echo "$hwm1" | awk '{print $2}') MB" >> "$RES/reload.md"
-  log "$name reload: new serial after $took; polls: $total ($old_ok old, $new_ok new, $bad bad, slowest dig query ${maxms} ms, slowest dig process ${maxwall} ms); dnsperf lost ${plost}/${psent}, max latency ${pmax} ms; VmHWM $(echo "$hwm0" | awk '{print $2}') -> $(echo "$hwm1" | awk '{print $2}') MB"
+  log "$name reload (CPU $SERVER_CPU): new serial after $took; polls: $total ($old_ok old, $new_ok new, $bad bad, slowest dig query ${maxms} ms, slowest dig process ${maxwall} ms); dnsperf lost ${plost}/${psent}, max latency ${pmax} ms; VmHWM $(echo "$hwm0" | awk '{print $2}') -> $(echo "$hwm1" | awk '{print $2}') MB"
 }
 
 if [ -n "$RELOAD" ]; then
   {
-    echo "| server | trigger | trigger -> new serial | dig polls every ${RELOAD_POLL_MS} ms | slowest dig query (process) | dnsperf lost / sent (rcodes) at ${LOAD_QPS} q/s | dnsperf max latency | VmHWM before | VmHWM after |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| CPUs | server | trigger | trigger -> new serial | dig polls every ${RELOAD_POLL_MS} ms | slowest dig query (process) | dnsperf lost / sent (rcodes) at ${LOAD_QPS} q/s | dnsperf max latency | VmHWM before | VmHWM after |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
   } > "$RES/reload.md"
-  for s in $RELOAD; do reload_one "$s"; done
+  for cpus in $SERVER_CPUS; do
+    use_cpus "$cpus"
+    for s in $RELOAD; do reload_one "$s"; done
+  done
 fi
 
 # ---------------------------------------------------------------- summary
 {
   echo "# Large zone: $COUNT records ($STAMP)"
   echo
-  echo "Zone $ZONE: $ZONE_LINES lines, $ZONE_MB MB (${MIX:-mixed}: per 10 names 7 A, 1 AAAA, 1 CNAME, 1 TXT unless MIX=a). Servers pinned to CPU $SERVER_CPU; dig polls every $POLL_MS ms from the launch of the process."
+  echo "Zone $ZONE: $ZONE_LINES lines, $ZONE_MB MB (${MIX:-mixed}: per 10 names 7 A, 1 AAAA, 1 CNAME, 1 TXT unless MIX=a). Servers pinned to each CPU set of \"$SERVER_CPUS\" in turn (this machine: $(nproc) CPUs); dig polls every $POLL_MS ms from the launch of the process."
   echo "GeoDns: Release build, --udp-threads $GEODNS_THREADS, environment: ${GEODNS_ENV:-none beyond the runtimeconfig}."
   echo "Memory read ${SETTLE_S} s after the first answer. VmRSS/VmHWM: the server's main process (for NSD that is the parent; the zone lives in the forked server child, so compare NSD by the tree Pss). Pss sums proportional set size over the process tree (shared pages counted once)."
   echo
-  echo "| server | median time to first answer (s) | per round | median CPU s until then | median VmRSS (MB) | median VmHWM (MB) | median tree Pss (MB) | time / knot | CPU / knot | Pss / knot |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  kc="$(awk -F'\t' '$1 == "knot" {print $4}' "$RES/load.tsv" | median)"
-  kt="$(awk -F'\t' '$1 == "knot" {print $3}' "$RES/load.tsv" | median)"
-  kr="$(awk -F'\t' '$1 == "knot" {print $8}' "$RES/load.tsv" | median)"
+  for cpus in $SERVER_CPUS; do
+  awk -F'\t' -v c="$cpus" '$9 == c' "$RES/load.tsv" > "$WORK/load-cpus.tsv"
+  echo
+  echo "### Servers on CPU $cpus"
+  echo
+  echo "| server | median time to first answer (s) | per round | median CPU s until then | median VmRSS (MB) | median VmHWM (MB) | median tree Pss (MB) | time / knot | CPU / knot | Pss / knot | VmRSS / knot |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  kc="$(awk -F'\t' '$1 == "knot" {print $4}' "$WORK/load-cpus.tsv" | median)"
+  kt="$(awk -F'\t' '$1 == "knot" {print $3}' "$WORK/load-cpus.tsv" | median)"
+  kr="$(awk -F'\t' '$1 == "knot" {print $8}' "$WORK/load-cpus.tsv" | median)"
+  kv="$(awk -F'\t' '$1 == "knot" {print $5}' "$WORK/load-cpus.tsv" | median)"
   for s in $SERVERS; do
-    awk -F'\t' -v s="$s" '$1 == s' "$RES/load.tsv" > "$WORK/rows"
-    [ -s "$WORK/rows" ] || { echo "| $s | not measured | | | | | | | | |"; continue; }
+    awk -F'\t' -v s="$s" '$1 == s' "$WORK/load-cpus.tsv" > "$WORK/rows"
+    [ -s "$WORK/rows" ] || { echo "| $s | not measured | | | | | | | | | |"; continue; }
     t="$(cut -f3 "$WORK/rows" | median)"; c="$(cut -f4 "$WORK/rows" | median)"
     r="$(cut -f5 "$WORK/rows" | median)"; h="$(cut -f6 "$WORK/rows" | median)"; p="$(cut -f8 "$WORK/rows" | median)"
     per="$(cut -f3 "$WORK/rows" | paste -sd' ' -)"
-    rt="-"; rr="-"; rc="-"
+    rt="-"; rr="-"; rc="-"; rv="-"
     if [ "$s" != knot ] && [ "$kt" != "?" ]; then
       rt="$(awk -v a="$t" -v b="$kt" 'BEGIN{printf "%.2f", a / b}')"; rc="$(awk -v a="$c" -v b="$kc" 'BEGIN{printf "%.2f", a / b}')"; rr="$(awk -v a="$p" -v b="$kr" 'BEGIN{printf "%.2f", a / b}')"
+      rv="$(awk -v a="$r" -v b="$kv" 'BEGIN{printf "%.2f", a / b}')"
     fi
-    echo "| $s | $t | $per | $c | $r | $h | $p | $rt | $rc | $rr |"
+    echo "| $s | $t | $per | $c | $r | $h | $p | $rt | $rc | $rr | $rv |"
+  done
   done
   if [ -f "$RES/reload.md" ]; then
     echo

@@ -68,6 +68,7 @@ public sealed class ZoneStore : IZoneRebuilder
         lock (_reloadLock)
         {
             var watch = Stopwatch.StartNew();
+            var paused = GC.GetTotalPauseDuration();
             if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
             {
                 // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
@@ -132,7 +133,8 @@ public sealed class ZoneStore : IZoneRebuilder
             _loadedOnce = true;
             int reloads = Interlocked.Increment(ref _reloads);
             Notify(builds);
-            ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds);
+            ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds,
+                (long)(GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
             return new ZoneReload(failed, builds, null);
         }
     }

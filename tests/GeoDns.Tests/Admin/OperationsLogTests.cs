@@ -80,6 +80,8 @@ public sealed class OperationsLogTests
                 Assert.That(error.Single(), Does.Contain(": error: "));
                 Assert.That(lines.Where(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).ToList(), Is.Empty, "no stack trace");
                 Assert.That(server.Output, Does.Contain("Reload 1 (start): serving 1 zone(s); 1 failed to load, 0 deleted"));
+                // how long collections stopped the process during the reload (a large zone's stall)
+                Assert.That(server.Output, Does.Match(@"Reload 1 \(start\): .* \d+ ms, garbage collections paused threads \d+ ms"));
             });
         }
         finally
