@@ -46,9 +46,10 @@ public sealed class QueryProcessor
 
     /// <summary>
     /// DNS cookies (RFC 7873, made as RFC 9018 says); null when off, and the COOKIE option is
-    /// then ignored as by a server that does not know it.
+    /// then ignored as by a server that does not know it. Replaced whole when a reload reads a
+    /// new secret; each query reads it once per use.
     /// </summary>
-    public ServerCookies? Cookies { get; init; }
+    public ServerCookies? Cookies { get; set; }
 
     /// <summary>
     /// This server's NSID (RFC 5001), sent to queries that carry the NSID option; empty (the

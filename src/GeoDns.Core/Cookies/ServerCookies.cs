@@ -59,6 +59,10 @@ public sealed class ServerCookies
         _clock = clock;
     }
 
+    /// <summary>Whether <paramref name="other"/> makes and accepts the same cookies (a reload only swaps on a change).</summary>
+    public bool HasSameSecrets(ServerCookies other) =>
+        _k0 == other._k0 && _k1 == other._k1 && _hasPrevious == other._hasPrevious && _previous0 == other._previous0 && _previous1 == other._previous1;
+
     /// <summary>Cookies under a secret drawn for this process alone: no other server accepts them.</summary>
     public static ServerCookies WithRandomSecret(TimeProvider clock) =>
         new(RandomNumberGenerator.GetBytes(SecretLength), default, clock);

@@ -43,6 +43,8 @@ public static class GeoDnsSetup
             services.AddSingleton(sp => new KeyReloader(options.Keys, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<KeyReloader>>()));
         }
+        services.AddSingleton(sp => new CookieReloader(options.Cookies, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CookieReloader>>()));
         services.AddSingleton(sp => new QueryProcessor(Snapshot.Empty)
         {
             Nsid = nsid,
@@ -83,7 +85,7 @@ public static class GeoDnsSetup
             var pipeline = sp.GetRequiredService<ZonePipeline>();
             pipeline.KeepsRecords = zone => transfers.RuleFor(zone) is not null; // only zones a secondary may transfer
             return new ZoneStore(options.Zones, sp.GetRequiredService<QueryProcessor>(), sp.GetRequiredService<ZonePipeline>(),
-                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe, _ => sp.GetService<KeyReloader>()?.Reload()],
+                [traffic.Retain, builds => health.Apply([.. builds.Select(b => b.File)]), served.Observe, _ => sp.GetService<KeyReloader>()?.Reload(), _ => sp.GetRequiredService<CookieReloader>().Reload()],
                 sp.GetRequiredService<ILogger<ZoneStore>>(),
                 sp.GetService<ZoneMetrics>());
         });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 
 namespace GeoDns.Tests.Server;
@@ -146,6 +147,42 @@ public sealed partial class CookieDigTests
             string forged = cookie[..46] + (cookie[46] == '0' ? "1" : "0") + cookie[47];
             var refused = await DigTests.Dig(rolled.EndPoint, $"www.example.test A +norec +cookie={forged}");
             Assert.That(refused, Does.Not.Contain("status: NOERROR"), "a cookie that does not verify is limited as any query");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public async Task AReloadReadsANewSecretFromTheFileAndABrokenFileKeepsTheOldOne()
+    {
+        const string next = "00112233445566778899aabbccddeeff";
+        string file = Path.Combine(Path.GetTempPath(), "geodns-cookie-" + Guid.NewGuid().ToString("N") + ".secret");
+        await File.WriteAllTextAsync(file, Secret + "\n");
+        try
+        {
+            await using var server = await StartAsync(secret: null, new Dictionary<string, string?> { ["Cookies:SecretFile"] = file });
+            await using var nextOnly = await StartAsync(next);
+            var zones = server.Services.GetRequiredService<Hosting.ZoneStore>();
+
+            // Rollover step 2: the new secret first, the old one accepted. After a reload the
+            // server makes cookies that a server holding only the new secret accepts.
+            await File.WriteAllTextAsync(file, $"{next}\n{Secret}\n");
+            zones.Reload();
+            string made = ReplyCookie(await DigTests.Dig(server.EndPoint, "www.example.test A +norec +cookie=c1c2c3c4c5c6c7c8"));
+            await Task.Delay(1100);
+            Assert.That(ReplyCookie(await DigTests.Dig(nextOnly.EndPoint, $"www.example.test A +norec +cookie={made}")), Is.EqualTo(made),
+                "the reloaded server makes cookies with the new secret");
+
+            // A malformed file: the secret in use stays.
+            await File.WriteAllTextAsync(file, "not a secret\n");
+            zones.Reload();
+            made = ReplyCookie(await DigTests.Dig(server.EndPoint, "www.example.test A +norec +cookie=d1d2d3d4d5d6d7d8"));
+            Assert.That(made, Does.StartWith("d1d2d3d4d5d6d7d8"));
+            await Task.Delay(1100);
+            Assert.That(ReplyCookie(await DigTests.Dig(nextOnly.EndPoint, $"www.example.test A +norec +cookie={made}")), Is.EqualTo(made),
+                "a broken file keeps the secret already loaded");
         }
         finally
         {
