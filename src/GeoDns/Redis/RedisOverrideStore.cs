@@ -115,6 +115,21 @@ public sealed class RedisOverrideStore : IOverrideStore
         }
     }
 
+    /// <summary>
+    /// True while the next sync round must run the override script although nothing was announced:
+    /// changes made while Redis was unreachable wait to be stored, or the shared set is not known yet.
+    /// </summary>
+    public bool NeedsSync
+    {
+        get
+        {
+            lock (_applyLock)
+            {
+                return _pending.Count > 0 || !_knowsShared;
+            }
+        }
+    }
+
     public void Reapply()
     {
         lock (_applyLock)
