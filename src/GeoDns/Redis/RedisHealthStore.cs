@@ -148,15 +148,15 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         RecomputeAll();
     }
 
-    /// <summary>Publishes this instance's heartbeat (one command). Throws when Redis fails.</summary>
-    public Task BeatAsync()
+    /// <summary>Publishes this instance's heartbeat (one command), ending with <paramref name="tail"/>. Throws when Redis fails.</summary>
+    public Task BeatAsync(string tail)
     {
         Task<long> publish;
         lock (_writeLock)
         {
             // Under the lock: queued after every vote announcement it counts.
             publish = _link.Database.PublishAsync(_link.EventsChannel,
-                string.Create(CultureInfo.InvariantCulture, $"beat {_link.Instance} {_incarnation} {_serial}"));
+                string.Create(CultureInfo.InvariantCulture, $"beat {_link.Instance} {_incarnation} {_serial} {tail}"));
         }
 
         return publish;
@@ -182,9 +182,13 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         }
     }
 
-    /// <summary>Handles a <c>beat</c> or <c>vote</c> announcement of another instance; false for anything else.</summary>
-    public bool TryHandleAnnouncement(string text)
+    /// <summary>
+    /// Handles a <c>beat</c> or <c>vote</c> announcement of another instance; false for anything
+    /// else. <paramref name="beatTail"/> is what a heartbeat carried after its serial (else null).
+    /// </summary>
+    public bool TryHandleAnnouncement(string text, out string? beatTail)
     {
+        beatTail = null;
         var parts = text.Split(' ', 7);
         if (parts.Length < 4 || parts[1] == _link.Instance
             || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out long serial))
@@ -195,7 +199,8 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         string instance = parts[1], incarnation = parts[2];
         switch (parts[0])
         {
-            case "beat" when parts.Length == 4:
+            case "beat" when parts.Length is 4 or 5:
+                beatTail = parts.Length == 5 ? parts[4] : "";
                 OnBeat(instance, incarnation, serial);
                 return true;
             case "vote" when parts.Length == 7 && Vote.TryDecode(instance, parts[4], out var vote):

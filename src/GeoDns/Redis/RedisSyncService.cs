@@ -96,7 +96,7 @@ public sealed class RedisSyncService : BackgroundService
                     await _health.ReadAllAsync().ConfigureAwait(false);
                 }
 
-                await _health.BeatAsync().ConfigureAwait(false);
+                await _health.BeatAsync(_overrides.Fingerprint).ConfigureAwait(false);
                 _health.ForgetSilent();
                 _everSynced = true;
                 _link.MarkSynced();
@@ -134,8 +134,14 @@ public sealed class RedisSyncService : BackgroundService
         try
         {
             string text = message.Message.ToString();
-            if (_health.TryHandleAnnouncement(text))
+            if (_health.TryHandleAnnouncement(text, out string? overridesSeen))
             {
+                // A heartbeat naming other overrides than this instance read: an announcement was missed.
+                if (overridesSeen is { Length: > 0 } && overridesSeen != _overrides.Fingerprint)
+                {
+                    await _overrides.SyncAsync().ConfigureAwait(false);
+                }
+
                 return;
             }
 
