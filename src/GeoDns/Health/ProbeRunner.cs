@@ -130,18 +130,20 @@ internal sealed class ProbeRunner
     /// <summary>Called by the scheduler when the next probe is due: starts it without waiting for it.</summary>
     internal void StartProbe()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var probe = RunOnceAsync();
         lock (this)
         {
-            if (!_stop.IsCancellationRequested)
-            {
-                _current = RunOnceAsync();
-            }
+            _current = probe;
         }
     }
 
     private async Task RunOnceAsync()
     {
-        await Task.Yield(); // off the scheduler's tick: the due probes start side by side
         long started = _time.GetTimestamp();
         var stopping = _stop.Token;
         await _limit.WaitAsync(stopping).ConfigureAwait(false);

@@ -17,6 +17,7 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly PriorityQueue<ProbeRunner, long> _queue = new();
     private readonly List<ProbeRunner> _due = [];
     private readonly ITimer _timer;
+    private int _ticking;
     private bool _disposed;
 
     public ProbeScheduler(TimeProvider time)
@@ -49,25 +50,41 @@ internal sealed class ProbeScheduler : IDisposable
         _timer.Dispose();
     }
 
+    /// <summary>
+    /// Starts the due probes on the tick's own thread, outside the lock: a probe runs synchronously
+    /// only until its connect is under way (on loopback, often until it is done), so the tick
+    /// itself is cheap, and no extra thread-pool item is queued per probe. A tick that finds the
+    /// previous one still running leaves the work to it.
+    /// </summary>
     private void StartDue()
     {
-        long now = _time.GetTimestamp();
-        List<ProbeRunner> due;
-        lock (_lock)
+        if (Interlocked.Exchange(ref _ticking, 1) == 1)
         {
-            // The list is reused: ticks do not overlap in practice, and one that does waits here.
-            due = _due;
-            due.Clear();
-            while (_queue.TryPeek(out var runner, out long at) && at <= now)
+            return;
+        }
+
+        try
+        {
+            long now = _time.GetTimestamp();
+            lock (_lock)
             {
-                _queue.Dequeue();
-                due.Add(runner);
+                _due.Clear();
+                while (_queue.TryPeek(out _, out long at) && at <= now)
+                {
+                    _due.Add(_queue.Dequeue());
+                }
             }
 
-            foreach (var runner in due)
+            foreach (var runner in _due)
             {
                 runner.StartProbe();
             }
+
+            _due.Clear();
+        }
+        finally
+        {
+            Volatile.Write(ref _ticking, 0);
         }
     }
 }
