@@ -18,16 +18,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(kind=None):
+    """A port free for both TCP and UDP, below the ephemeral range (the probes' own connections use that)."""
+    while True:
+        port = random.randrange(20000, 30000)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                t.bind(("127.0.0.1", port)); u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
 
 
 def free_range(count):
     """A base port with COUNT free TCP ports after it (checked by binding each)."""
     for _ in range(50):
-        base = random.randrange(20000, 60000 - count)
+        base = random.randrange(10000, 20000 - count)
         try:
             socks = []
             for p in range(base, base + count):
