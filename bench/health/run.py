@@ -54,7 +54,7 @@ def cpu_seconds(pid):
 
 
 def zone(members, kind, base, ports, interval):
-    timeout = "1s"
+    timeout = "1s" if interval not in ("1s", "500ms", "250ms") else "200ms"
     lines = ["$ORIGIN scale.test.", "$TTL 60", "@ SOA ns1 hostmaster 1 7200 900 1209600 60", "@ NS ns1", "ns1 A 192.0.2.53",
              "$REGION r1 continents=NA", "$REGION r2 continents=EU",
              f"$CHECK c {kind} port={base} target=127.0.0.1 interval={interval} timeout={timeout}" + (" path=/health" if kind == "http" else "")]
