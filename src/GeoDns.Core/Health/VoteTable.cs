@@ -2,17 +2,16 @@ namespace GeoDns.Core.Health;
 
 /// <summary>
 /// What this instance knows of every instance's votes: the other instances' votes as last read
-/// from the shared store, and its own verdict straight from the board (always fresh). Pure and
-/// thread-safe; the store feeds it and asks it for verdicts.
+/// from (or announced through) the shared store, and its own verdict straight from the board
+/// (always fresh). Pure and thread-safe; the store feeds it and asks it for verdicts.
 /// <para>
-/// Another instance's vote ages on this instance's own clock: it counts for
-/// <see cref="FreshnessOf"/> after this instance last <em>saw it refreshed</em> (read it with a
-/// stamp or status different from the one held before). The stamp its writer put in is only
-/// compared for change, never against this clock, except that a vote seen for the first time is
-/// taken to be no younger than its stamp says (a stamp can shorten a vote's life, never lengthen
-/// it). So a vote stops counting alike when its writer stops re-asserting it and when this
-/// instance cannot read the store any more: an instance cut off from Redis falls back to its own
-/// verdict once the others' votes are stale, and nothing stale is frozen.
+/// Another instance's votes count while that instance's <em>heartbeat</em> is fresh: heard, on
+/// this instance's own monotonic clock, within the member's freshness window
+/// (<see cref="FreshnessOf"/>). Votes themselves are written only when they change, so they carry
+/// no life of their own. No stamp a writer put in is compared with this clock, so clock skew
+/// neither extends nor cuts a vote's life. A dead writer and a store this instance cannot reach
+/// look alike: the heartbeats stop, the others' votes go stale, and this instance's own verdict
+/// decides alone; nothing stale is frozen.
 /// </para>
 /// </summary>
 public sealed class VoteTable
@@ -20,17 +19,19 @@ public sealed class VoteTable
     /// <summary>Used for members voted on without a <c>$CHECK</c> description.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>A vote not seen refreshed for this many freshness windows is reported by <see cref="ReplaceRemote"/> for deletion.</summary>
+    /// <summary>An instance not heard for this many (longest) freshness windows is reported by <see cref="SilentInstances"/> for deletion.</summary>
     public const int ForgetAfterWindows = 10;
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly long _origin;
     private Dictionary<MemberKey, MonitoredMember> _monitored = [];
-    private readonly Dictionary<MemberKey, RemoteVote[]> _remote = [];
+    private TimeSpan _longestFreshness = VoteCombiner.Freshness(DefaultInterval);
+    private readonly Dictionary<MemberKey, Vote[]> _remote = [];
+    private readonly Dictionary<string, Heartbeat> _heard = new(StringComparer.Ordinal);
 
     /// <param name="instance">This instance's name (its own entry among the read votes is ignored).</param>
-    /// <param name="time">This instance's clock: its monotonic timestamps age the votes; wall time only bounds a first-seen vote by its stamp.</param>
+    /// <param name="time">This instance's clock: its monotonic timestamps age the heartbeats.</param>
     public VoteTable(string instance, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
@@ -61,9 +62,11 @@ public sealed class VoteTable
             map[member.Key] = member;
         }
 
+        var longest = map.Count == 0 ? DefaultInterval : map.Values.Max(m => m.Interval);
         lock (_lock)
         {
             _monitored = map;
+            _longestFreshness = VoteCombiner.Freshness(longest);
             foreach (var key in _remote.Keys.Where(k => !map.ContainsKey(k)).ToList())
             {
                 _remote.Remove(key);
@@ -83,37 +86,61 @@ public sealed class VoteTable
 
     public TimeSpan FreshnessOf(MemberKey key) => VoteCombiner.Freshness(Find(key)?.Interval ?? DefaultInterval);
 
-    /// <summary>
-    /// Replaces the other instances' votes for <paramref name="key"/> with what was just read (this
-    /// instance's own entry is ignored). A vote whose stamp or status differs from the one held is
-    /// seen refreshed now; an unchanged one keeps its time; a new one is as old as its stamp says,
-    /// at most (a stamp ahead of this clock counts as now).
-    /// </summary>
-    /// <returns>The instances whose votes were held before and not seen refreshed for
-    /// <see cref="ForgetAfterWindows"/> freshness windows, for the caller to delete from the store
-    /// (they stopped counting long before).</returns>
-    public IReadOnlyList<string> ReplaceRemote(MemberKey key, IEnumerable<Vote> votes)
+    /// <summary>Records that <paramref name="instance"/>'s heartbeat was heard now: its votes count for a freshness window from now.</summary>
+    public void Heard(string instance)
     {
-        var forgetAfter = FreshnessOf(key) * ForgetAfterWindows;
-        var others = votes.Where(v => !string.Equals(v.Instance, Instance, StringComparison.Ordinal)).ToList();
+        if (string.Equals(instance, Instance, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         var now = LocalNow;
-        var wallNow = _time.GetUtcNow();
-        List<string>? silent = null;
         lock (_lock)
         {
-            _remote.TryGetValue(key, out var previous);
-            var kept = new List<RemoteVote>(others.Count);
+            _heard[instance] = new Heartbeat(now, now);
+        }
+    }
+
+    /// <summary>Replaces the other instances' votes for <paramref name="key"/> with what was just read (this instance's own entry is ignored).</summary>
+    public void ReplaceRemote(MemberKey key, IEnumerable<Vote> votes)
+    {
+        var others = votes.Where(v => !string.Equals(v.Instance, Instance, StringComparison.Ordinal)).ToArray();
+        var now = LocalNow;
+        lock (_lock)
+        {
             foreach (var vote in others)
             {
-                var seen = SeenRefreshed(previous, vote, now, wallNow, out bool firstSight);
-                if (!firstSight && now - seen > forgetAfter)
-                {
-                    (silent ??= []).Add(vote.Instance);
-                }
+                Know(vote.Instance, now);
+            }
 
-                // Kept even when silent (it is stale and does not count): were it dropped, a failed
-                // delete would make the next read see it for the "first" time again.
-                kept.Add(new RemoteVote(vote, seen));
+            if (others.Length == 0)
+            {
+                _remote.Remove(key);
+            }
+            else
+            {
+                _remote[key] = others;
+            }
+        }
+    }
+
+    /// <summary>Sets (or, for <see cref="HealthStatus.Unknown"/>, removes) one instance's vote on <paramref name="key"/>, as announced.</summary>
+    public void SetRemote(MemberKey key, Vote vote)
+    {
+        if (string.Equals(vote.Instance, Instance, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            Know(vote.Instance, LocalNow);
+            var kept = _remote.TryGetValue(key, out var held)
+                ? held.Where(v => !string.Equals(v.Instance, vote.Instance, StringComparison.Ordinal)).ToList()
+                : [];
+            if (vote.Status != HealthStatus.Unknown)
+            {
+                kept.Add(vote);
             }
 
             if (kept.Count == 0)
@@ -125,16 +152,55 @@ public sealed class VoteTable
                 _remote[key] = [.. kept];
             }
         }
-
-        return silent ?? (IReadOnlyList<string>)[];
     }
 
-    /// <summary>Forgets every remote vote (used by tests and when the store is reset).</summary>
+    /// <summary>
+    /// Instances not heard for <see cref="ForgetAfterWindows"/> of the longest freshness window
+    /// (counted from when they were first known if never heard), with the members they hold votes
+    /// on, for the caller to delete from the store; they stopped counting long before.
+    /// </summary>
+    public IReadOnlyList<(string Instance, IReadOnlyList<MemberKey> Members)> SilentInstances()
+    {
+        var now = LocalNow;
+        lock (_lock)
+        {
+            var forgetAfter = _longestFreshness * ForgetAfterWindows;
+            var silent = _heard.Where(h => now - h.Value.Latest > forgetAfter).Select(h => h.Key).ToList();
+            return silent.Select(instance => (instance, (IReadOnlyList<MemberKey>)_remote
+                    .Where(r => r.Value.Any(v => string.Equals(v.Instance, instance, StringComparison.Ordinal)))
+                    .Select(r => r.Key).ToList()))
+                .ToList();
+        }
+    }
+
+    /// <summary>Drops every vote of <paramref name="instance"/> and what was heard of it.</summary>
+    public void Forget(string instance)
+    {
+        lock (_lock)
+        {
+            _heard.Remove(instance);
+            foreach (var key in _remote.Keys.ToList())
+            {
+                var kept = _remote[key].Where(v => !string.Equals(v.Instance, instance, StringComparison.Ordinal)).ToArray();
+                if (kept.Length == 0)
+                {
+                    _remote.Remove(key);
+                }
+                else
+                {
+                    _remote[key] = kept;
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets every remote vote and heartbeat (used by tests and when the store is reset).</summary>
     public void ClearRemote()
     {
         lock (_lock)
         {
             _remote.Clear();
+            _heard.Clear();
         }
     }
 
@@ -146,7 +212,7 @@ public sealed class VoteTable
         {
             if (_remote.TryGetValue(key, out var votes))
             {
-                list.AddRange(votes.Select(v => v.Vote));
+                list.AddRange(votes);
             }
         }
 
@@ -171,15 +237,15 @@ public sealed class VoteTable
         lock (_lock)
         {
             return _remote.TryGetValue(key, out var votes)
-                && votes.Any(v => string.Equals(v.Vote.Instance, instance, StringComparison.Ordinal) && v.Counts(now, maxAge));
+                && votes.Any(v => string.Equals(v.Instance, instance, StringComparison.Ordinal) && Counts(v, now, maxAge));
         }
     }
 
     /// <summary>
-    /// The combined verdict for <paramref name="key"/>: this instance's own verdict plus the other
-    /// instances' votes that were seen refreshed within the freshness window, on this clock, now.
-    /// Called again later with no read in between (the store unreachable), the others' votes
-    /// age out and this instance's own verdict decides alone.
+    /// The combined verdict for <paramref name="key"/>: this instance's own verdict plus the votes
+    /// of the other instances whose heartbeat was heard within the freshness window, on this clock,
+    /// now. Called again later with no heartbeat in between (the writer dead, or the store
+    /// unreachable), the others' votes age out and this instance's own verdict decides alone.
     /// </summary>
     public HealthStatus Evaluate(MemberKey key, HealthStatus local)
     {
@@ -194,12 +260,12 @@ public sealed class VoteTable
             {
                 foreach (var vote in votes)
                 {
-                    if (!vote.Counts(now, maxAge))
+                    if (!Counts(vote, now, maxAge))
                     {
                         continue;
                     }
 
-                    if (vote.Vote.Status == HealthStatus.Up)
+                    if (vote.Status == HealthStatus.Up)
                     {
                         up++;
                     }
@@ -217,32 +283,20 @@ public sealed class VoteTable
     /// <summary>This instance's monotonic clock (immune to wall-clock steps), as time since the table was made.</summary>
     private TimeSpan LocalNow => _time.GetElapsedTime(_origin);
 
-    private static TimeSpan SeenRefreshed(RemoteVote[]? previous, Vote vote, TimeSpan now, DateTimeOffset wallNow, out bool firstSight)
+    /// <summary>Under the lock: a vote counts when it has a verdict and its writer was heard within <paramref name="maxAge"/>.</summary>
+    private bool Counts(Vote vote, TimeSpan now, TimeSpan maxAge) =>
+        vote.Status != HealthStatus.Unknown
+        && _heard.TryGetValue(vote.Instance, out var heartbeat) && heartbeat.Heard is { } heard && now - heard <= maxAge;
+
+    /// <summary>Under the lock: starts tracking an instance first known from its votes (never heard yet: its votes do not count).</summary>
+    private void Know(string instance, TimeSpan now)
     {
-        firstSight = false;
-        if (previous is not null)
+        if (!_heard.ContainsKey(instance))
         {
-            foreach (var held in previous)
-            {
-                if (string.Equals(held.Vote.Instance, vote.Instance, StringComparison.Ordinal))
-                {
-                    return held.Vote == vote ? held.SeenRefreshed : now;
-                }
-            }
+            _heard[instance] = new Heartbeat(null, now);
         }
-
-        // First sight: as old as its stamp says (never "from the future"), capped so the arithmetic
-        // stays in range. Not reported silent yet: a writer whose clock runs behind is told apart
-        // from a dead one by the next read.
-        firstSight = true;
-        var age = wallNow - vote.At;
-        var cap = TimeSpan.FromDays(365);
-        return age <= TimeSpan.Zero ? now : now - (age > cap ? cap : age);
     }
 
-    /// <summary>A remote vote and when, on this instance's monotonic clock, it was last seen refreshed.</summary>
-    private readonly record struct RemoteVote(Vote Vote, TimeSpan SeenRefreshed)
-    {
-        public bool Counts(TimeSpan now, TimeSpan maxAge) => Vote.Status != HealthStatus.Unknown && now - SeenRefreshed <= maxAge;
-    }
+    /// <summary>When an instance was last heard (null: never), and the latest of that and when it was first known.</summary>
+    private readonly record struct Heartbeat(TimeSpan? Heard, TimeSpan Latest);
 }

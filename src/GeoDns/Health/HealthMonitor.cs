@@ -33,6 +33,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private readonly ILogger<HealthMonitor> _logger;
     private readonly HealthMetrics? _metrics;
     private readonly SemaphoreSlim _limit;
+    private readonly ProbeScheduler _scheduler;
     private readonly Lock _lock = new();
     private readonly Dictionary<(MemberKey, string), ProbeRunner> _runners = [];
     private readonly Dictionary<string, IReadOnlyList<ProbeTarget>> _byZone = new(StringComparer.Ordinal);
@@ -57,6 +58,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
         _random = random ?? Random.Shared;
         _logger = logger;
         _limit = new SemaphoreSlim(Math.Max(1, (options ?? new HealthMonitorOptions()).MaxConcurrentProbes));
+        _scheduler = new ProbeScheduler(time);
     }
 
     /// <summary>
@@ -121,7 +123,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                 }
 
                 var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time,
-                    new Random(_random.Next()), OnTransition, OnFirstProbe, _metrics);
+                    new Random(_random.Next()), _scheduler, OnTransition, OnFirstProbe, _metrics);
                 _runners[id] = runner;
                 started.Add(runner);
             }
@@ -174,6 +176,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _scheduler.Dispose();
         _limit.Dispose();
     }
 

@@ -167,7 +167,7 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
             throw new InvalidOperationException("health probe request without an endpoint");
         }
 
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = ProbeAddress.NewSocket(endPoint.AddressFamily);
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);

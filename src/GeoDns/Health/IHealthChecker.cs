@@ -67,5 +67,13 @@ public static class ProbeAddress
         return innermost == e ? e.Message : $"{e.Message} ({innermost.Message})";
     }
 
+    /// <summary>
+    /// A TCP socket for one probe. It closes with a reset (linger 0), as HAProxy's checks do: no
+    /// FIN exchange and no TIME_WAIT entry per probe, which at thousands of probes a second would
+    /// cost CPU on both ends and tie up ephemeral ports for a minute each.
+    /// </summary>
+    public static Socket NewSocket(AddressFamily family) =>
+        new(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+
     public static string Milliseconds(TimeSpan t) => $"{t.TotalMilliseconds:0.#} ms";
 }

@@ -4,10 +4,12 @@ namespace GeoDns.Health;
 
 /// <summary>
 /// Probes one (member, check) pair on its interval until stopped: jittered start-to-start
-/// spacing, a slot in the global probe limit, the check's timeout, and the rise/fall state
-/// machine. Verdict changes go to <paramref name="onTransition"/>; nothing here touches the
-/// query path. Time comes from <paramref name="time"/> and the jitter from <paramref name="random"/>,
-/// which the runner's loop alone uses.
+/// spacing kept by the shared <see cref="ProbeScheduler"/>, a slot in the global probe limit, the
+/// check's timeout, and the rise/fall state machine. Verdict changes go to
+/// <paramref name="onTransition"/>; nothing here touches the query path. Time comes from
+/// <paramref name="time"/> and the jitter from <paramref name="random"/>, which only this runner's
+/// probes use (one at a time). A probe allocates little: the timeout's
+/// <see cref="CancellationTokenSource"/> is reset and reused, and no timer is made per probe.
 /// </summary>
 internal sealed class ProbeRunner
 {
@@ -18,15 +20,19 @@ internal sealed class ProbeRunner
     private readonly SemaphoreSlim _limit;
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly ProbeScheduler _scheduler;
     private readonly Action<ProbeRunner, HealthTransition> _onTransition;
     private readonly Action<ProbeRunner> _onFirstProbe;
     private readonly HealthMetrics? _metrics;
     private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _timeout;
     private volatile ProbeTarget _target;
-    private Task _loop = Task.CompletedTask;
+    private Task _current = Task.CompletedTask;
+    private bool _first = true;
 
     public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, SemaphoreSlim limit, TimeProvider time,
-        Random random, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe, HealthMetrics? metrics = null)
+        Random random, ProbeScheduler scheduler, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe,
+        HealthMetrics? metrics = null)
     {
         _metrics = metrics;
         _target = target;
@@ -35,8 +41,11 @@ internal sealed class ProbeRunner
         _limit = limit;
         _time = time;
         _random = random;
+        _scheduler = scheduler;
         _onTransition = onTransition;
         _onFirstProbe = onFirstProbe;
+        _timeout = NewTimeoutSource();
+        _stop.Token.UnsafeRegister(static s => ((ProbeRunner)s!).CancelProbe(), this);
         State = new MemberHealthState(target.Settings.Rise, target.Settings.Fall, time.GetUtcNow());
     }
 
@@ -47,7 +56,12 @@ internal sealed class ProbeRunner
     /// <summary>Read and written under a lock on the runner.</summary>
     public MemberHealthState State { get; }
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>Probes for the first time once the checkers are warmed up.</summary>
+    public void Start() => _checkers.WarmUp.ContinueWith(static (_, s) =>
+    {
+        var runner = (ProbeRunner)s!;
+        runner._scheduler.Schedule(runner, TimeSpan.Zero);
+    }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Takes new settings from a reload; the verdict and counters stay.</summary>
     public void Update(ProbeTarget target)
@@ -63,15 +77,19 @@ internal sealed class ProbeRunner
     public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        Task current;
+        lock (this)
+        {
+            current = _current;
+        }
+
         try
         {
-            await _loop.ConfigureAwait(false);
+            await current.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
-
-        _stop.Dispose();
     }
 
     /// <summary>One probe with the check's timeout; failures of any kind become a failed result.</summary>
@@ -109,50 +127,127 @@ internal sealed class ProbeRunner
         }
     }
 
-    private async Task RunAsync(CancellationToken stopping)
+    /// <summary>Called by the scheduler when the next probe is due: starts it without waiting for it.</summary>
+    internal void StartProbe()
     {
-        await _checkers.WarmUp.WaitAsync(stopping).ConfigureAwait(false);
-        bool first = true;
-        while (!stopping.IsCancellationRequested)
+        if (_stop.IsCancellationRequested)
         {
-            long started = _time.GetTimestamp();
-            ProbeResult result;
-            await _limit.WaitAsync(stopping).ConfigureAwait(false);
+            return;
+        }
+
+        var probe = RunOnceAsync();
+        lock (this)
+        {
+            _current = probe;
+        }
+    }
+
+    private async Task RunOnceAsync()
+    {
+        long started = _time.GetTimestamp();
+        var stopping = _stop.Token;
+        await _limit.WaitAsync(stopping).ConfigureAwait(false);
+        ProbeResult result;
+        var probed = _target;
+        try
+        {
+            result = await ProbeWithTimeoutAsync(probed).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limit.Release();
+        }
+
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _metrics?.Probed(probed.CheckName, probed.Settings.Kind, result);
+        HealthTransition? transition;
+        var now = _time.GetUtcNow();
+        Slot.Probes.Record(now, result);
+        bool pending;
+        lock (this)
+        {
+            transition = State.Record(result, now);
+            pending = State.Pending;
+        }
+
+        if (transition is not null)
+        {
+            _onTransition(this, transition);
+        }
+
+        if (_first)
+        {
+            _first = false;
+            _onFirstProbe(this);
+        }
+
+        _scheduler.Schedule(this, NextInterval(_target.Settings.Interval, pending, _random) - _time.GetElapsedTime(started));
+    }
+
+    /// <summary>As <see cref="ProbeAsync"/>, with this runner's reusable timeout source (reset after each probe).</summary>
+    private async Task<ProbeResult> ProbeWithTimeoutAsync(ProbeTarget target)
+    {
+        long start = _time.GetTimestamp();
+        if (!_checkers.TryGet(target.Settings.Kind, out var checker))
+        {
+            return ProbeResult.Fail(TimeSpan.Zero, $"no checker for kind '{target.Settings.Kind}'");
+        }
+
+        var timeout = _timeout;
+        timeout.CancelAfter(target.Settings.Timeout);
+        try
+        {
+            return await checker.ProbeAsync(target, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            return ProbeResult.Timeout(_time.GetElapsedTime(start), $"timed out after {ProbeAddress.Milliseconds(target.Settings.Timeout)}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ProbeResult.Fail(_time.GetElapsedTime(start), ProbeAddress.Describe(e));
+        }
+        finally
+        {
+            if (!timeout.TryReset())
+            {
+                // Fired (a timeout, or stopping): a cancelled source cannot be reused.
+                lock (this)
+                {
+                    _timeout = NewTimeoutSource();
+                }
+
+                timeout.Dispose();
+            }
+        }
+    }
+
+    private CancellationTokenSource NewTimeoutSource()
+    {
+        var source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        if (_stop.IsCancellationRequested)
+        {
+            source.Cancel();
+        }
+
+        return source;
+    }
+
+    /// <summary>Stopping cancels the probe in flight.</summary>
+    private void CancelProbe()
+    {
+        lock (this)
+        {
             try
             {
-                result = await ProbeOnceAsync(stopping).ConfigureAwait(false);
+                _timeout.Cancel();
             }
-            finally
+            catch (ObjectDisposedException)
             {
-                _limit.Release();
-            }
-
-            stopping.ThrowIfCancellationRequested();
-            var probed = _target;
-            _metrics?.Probed(probed.CheckName, probed.Settings.Kind, result);
-            HealthTransition? transition;
-            var now = _time.GetUtcNow();
-            Slot.Probes.Record(now, result);
-            lock (this)
-            {
-                transition = State.Record(result, now);
-            }
-
-            if (transition is not null)
-            {
-                _onTransition(this, transition);
-            }
-
-            if (first)
-            {
-                first = false;
-                _onFirstProbe(this);
-            }
-
-            var wait = NextInterval(_target.Settings.Interval, State.Pending, _random) - _time.GetElapsedTime(started);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, stopping).ConfigureAwait(false);
             }
         }
     }

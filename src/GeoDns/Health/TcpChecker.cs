@@ -17,7 +17,7 @@ public sealed class TcpChecker : IHealthChecker
         try
         {
             var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
-            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var socket = ProbeAddress.NewSocket(address.AddressFamily);
             await socket.ConnectAsync(new IPEndPoint(address, target.Settings.Port), cancellationToken).ConfigureAwait(false);
             var latency = Stopwatch.GetElapsedTime(start);
             return ProbeResult.Ok(latency, $"connected to port {target.Settings.Port} in {ProbeAddress.Milliseconds(latency)}");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GeoDns.Core.Health;
 using GeoDns.Health;
 using Microsoft.Extensions.Logging;
@@ -6,15 +7,17 @@ using StackExchange.Redis;
 namespace GeoDns.Redis;
 
 /// <summary>
-/// Health votes shared through Redis. Each instance keeps its verdict per member in the hash
-/// <c>{geodns}:votes:POOL MEMBER</c> (field = instance, value = <c>status|unix-ms</c>),
-/// re-asserts it every sync tick and announces changes on <c>{geodns}:events</c>
-/// (<c>vote INSTANCE POOL MEMBER</c>); every instance combines the fresh votes
-/// (<see cref="VoteTable"/>) into <see cref="MemberSlot.Shared"/>. Another instance's vote counts
-/// for three check intervals on this instance's clock after this instance last read it refreshed,
-/// whether its writer stopped re-asserting it or Redis stopped answering: a cut-off instance falls
-/// back to its own verdicts, never to a frozen view. The hash itself expires when nobody refreshes
-/// it. Nothing here runs on the query path, nothing here throws into callers.
+/// Health votes shared through Redis, at a cost in proportion to changes. Each instance keeps its
+/// verdict per member in the hash <c>{geodns}:votes:POOL MEMBER</c> (field = instance, value =
+/// <c>status|unix-ms</c>), written only when it changes and announced on <c>{geodns}:events</c>
+/// with the new value (<c>vote INSTANCE INCARNATION SERIAL VALUE POOL MEMBER</c>), so receivers
+/// need no read. Every sync tick each instance publishes one heartbeat
+/// (<c>beat INSTANCE INCARNATION SERIAL</c>); another instance's votes count while its heartbeat
+/// is fresh on this instance's clock (<see cref="VoteTable"/>), so a dead or cut-off writer, or a
+/// Redis this instance cannot reach, lets them age out. SERIAL counts the instance's vote writes:
+/// a heartbeat whose serial is not the last one seen means announcements were missed, and this
+/// instance re-reads every vote. After (re)connecting an instance re-asserts all its votes and
+/// re-reads everyone's. Nothing here runs on the query path, nothing here throws into callers.
 /// </summary>
 public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 {
@@ -23,6 +26,11 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
     private readonly VoteTable _table;
     private readonly IOverrideStore? _overrides;
     private readonly ILogger _logger;
+    private readonly string _incarnation;
+    private readonly Lock _writeLock = new();
+    private readonly Dictionary<string, (string Incarnation, long Serial)> _serials = new(StringComparer.Ordinal);
+    private long _serial;
+    private volatile bool _readAllRequested;
 
     public RedisHealthStore(HealthBoard board, RedisLink link, ILogger<RedisHealthStore> logger, IOverrideStore? overrides = null)
     {
@@ -31,12 +39,16 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         _overrides = overrides;
         _logger = logger;
         _table = new VoteTable(link.Instance, link.Time);
+        _incarnation = link.Now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The votes as this instance judges them (tests read their freshness).</summary>
     internal VoteTable Table => _table;
 
-    /// <summary>The sync period: the shortest check interval, between 250 ms and 2 s (or as configured).</summary>
+    /// <summary>True when a heartbeat showed announcements were missed: the next round re-reads every vote.</summary>
+    public bool ReadAllRequested => _readAllRequested;
+
+    /// <summary>The sync (heartbeat) period: the shortest check interval, between 250 ms and 2 s (or as configured).</summary>
     public TimeSpan SyncInterval
     {
         get
@@ -70,7 +82,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         Recompute(member);
         if (!_link.IsConnected)
         {
-            return;
+            return; // re-asserted with every other vote when the link is back
         }
 
         _ = WriteVoteAsync(member);
@@ -80,7 +92,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 
     public IReadOnlyList<Vote> VotesFor(MemberSlot member) => _table.VotesFor(member.Key, member.Local, _link.Now);
 
-    /// <summary>Recomputes every monitored member's shared verdict from what is known now (also ages votes out, reads or not).</summary>
+    /// <summary>Recomputes every monitored member's shared verdict from what is known now (also ages votes out, heartbeats or not).</summary>
     public void RecomputeAll()
     {
         foreach (var member in _table.Monitored)
@@ -90,62 +102,156 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
     }
 
     /// <summary>
-    /// One full round trip: re-assert this instance's votes, read every monitored member's votes,
-    /// drop long-dead fields. With <paramref name="announce"/> (after an outage) each vote is
-    /// also announced so the other instances pick it up at once. Throws when Redis fails.
+    /// The full resync after (re)connecting: re-asserts every own vote (deleting the field of a
+    /// member this instance has no verdict on), bumps the serial so the others re-read, and reads
+    /// every monitored member's votes. Throws when Redis fails.
     /// </summary>
-    public async Task SyncAsync(bool announce)
+    public async Task ResyncAsync()
     {
         var db = _link.Database;
         var now = _link.Now;
-        var monitored = _table.Monitored;
         var batch = db.CreateBatch();
         var writes = new List<Task>();
-        var reads = new List<(MonitoredMember Member, Task<HashEntry[]> Read)>(monitored.Count);
-        foreach (var member in monitored)
+        lock (_writeLock)
         {
-            var slot = _board.Member(member.Key, member.Region);
-            var key = (RedisKey)_link.Options.VotesKey(member.Key);
-            if (slot.Local != HealthStatus.Unknown)
+            foreach (var member in _table.Monitored)
             {
-                writes.Add(batch.HashSetAsync(key, _link.Instance, new Vote(_link.Instance, slot.Local, now).Encode()));
-                writes.Add(batch.KeyExpireAsync(key, KeyLifetime(member.Key)));
-                if (announce)
-                {
-                    writes.Add(batch.PublishAsync(_link.EventsChannel, VoteMessage(member.Key)));
-                }
+                var slot = _board.Member(member.Key, member.Region);
+                var key = (RedisKey)_link.Options.VotesKey(member.Key);
+                writes.Add(slot.Local == HealthStatus.Unknown
+                    ? batch.HashDeleteAsync(key, _link.Instance)
+                    : batch.HashSetAsync(key, _link.Instance, new Vote(_link.Instance, slot.Local, now).Encode()));
             }
 
-            reads.Add((member, batch.HashGetAllAsync(key)));
+            _serial++;
+            batch.Execute();
         }
 
-        batch.Execute();
         await Task.WhenAll(writes).ConfigureAwait(false);
-        foreach (var (member, read) in reads)
+        await ReadAllAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads every monitored member's votes in one pipeline. Throws when Redis fails.</summary>
+    public async Task ReadAllAsync()
+    {
+        _readAllRequested = false;
+        var batch = _link.Database.CreateBatch();
+        var reads = _table.Monitored
+            .Select(m => (m.Key, Read: batch.HashGetAllAsync(_link.Options.VotesKey(m.Key))))
+            .ToList();
+        batch.Execute();
+        foreach (var (key, read) in reads)
         {
-            var entries = await read.ConfigureAwait(false);
-            Absorb(member.Key, entries);
+            Absorb(key, await read.ConfigureAwait(false));
         }
 
         RecomputeAll();
     }
 
-    /// <summary>Re-reads one member's votes (after another instance announced a change).</summary>
-    public async Task RefreshAsync(MemberKey key)
+    /// <summary>Publishes this instance's heartbeat (one command), ending with <paramref name="tail"/>. Throws when Redis fails.</summary>
+    public Task BeatAsync(string tail)
     {
+        Task<long> publish;
+        lock (_writeLock)
+        {
+            // Under the lock: queued after every vote announcement it counts.
+            publish = _link.Database.PublishAsync(_link.EventsChannel,
+                string.Create(CultureInfo.InvariantCulture, $"beat {_link.Instance} {_incarnation} {_serial} {tail}"));
+        }
+
+        return publish;
+    }
+
+    /// <summary>Deletes the votes of instances not heard for ten freshness windows (they stopped counting long before).</summary>
+    public void ForgetSilent()
+    {
+        foreach (var (instance, members) in _table.SilentInstances())
+        {
+            _logger.LogInformation("Forgetting the votes of instance {Instance}: not heard for {Windows} freshness windows ({Members} members)",
+                instance, VoteTable.ForgetAfterWindows, members.Count);
+            foreach (var key in members)
+            {
+                _ = _link.Database.HashDeleteAsync(_link.Options.VotesKey(key), instance, CommandFlags.FireAndForget);
+            }
+
+            _table.Forget(instance);
+            lock (_serials)
+            {
+                _serials.Remove(instance);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles a <c>beat</c> or <c>vote</c> announcement of another instance; false for anything
+    /// else. <paramref name="beatTail"/> is what a heartbeat carried after its serial (else null).
+    /// </summary>
+    public bool TryHandleAnnouncement(string text, out string? beatTail)
+    {
+        beatTail = null;
+        var parts = text.Split(' ', 7);
+        if (parts.Length < 4 || parts[1] == _link.Instance
+            || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out long serial))
+        {
+            return false;
+        }
+
+        string instance = parts[1], incarnation = parts[2];
+        switch (parts[0])
+        {
+            case "beat" when parts.Length is 4 or 5:
+                beatTail = parts.Length == 5 ? parts[4] : "";
+                OnBeat(instance, incarnation, serial);
+                return true;
+            case "vote" when parts.Length == 7 && Vote.TryDecode(instance, parts[4], out var vote):
+                OnVote(instance, incarnation, serial, new MemberKey(parts[5], parts[6]), vote);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnBeat(string instance, string incarnation, long serial)
+    {
+        bool missed;
+        lock (_serials)
+        {
+            // An instance heard for the first time may have written its votes after this instance read them.
+            missed = !_serials.TryGetValue(instance, out var known) || known != (incarnation, serial);
+            _serials[instance] = (incarnation, serial);
+        }
+
+        if (missed)
+        {
+            // A new instance, lost announcements, or a writer that re-asserted everything: its votes
+            // count again from its next heartbeat, after the re-read.
+            _logger.LogInformation("Instance {Instance} wrote votes this instance was not told of: re-reading every vote", instance);
+            _readAllRequested = true;
+            _link.Wake();
+            return;
+        }
+
+        _table.Heard(instance);
+    }
+
+    private void OnVote(string instance, string incarnation, long serial, MemberKey key, Vote vote)
+    {
+        lock (_serials)
+        {
+            if (_serials.TryGetValue(instance, out var known) && known == (incarnation, serial - 1))
+            {
+                _serials[instance] = (incarnation, serial);
+            }
+        }
+
         if (_table.Find(key) is not { } member)
         {
             return;
         }
 
-        var entries = await _link.Database.HashGetAllAsync(_link.Options.VotesKey(key)).ConfigureAwait(false);
-        Absorb(key, entries);
+        _table.SetRemote(key, vote);
         Recompute(_board.Member(key, member.Region));
     }
-
-    internal string VoteMessage(MemberKey key) => $"vote {_link.Instance} {key.Pool} {key.Member}";
-
-    private TimeSpan KeyLifetime(MemberKey key) => _table.FreshnessOf(key) * 3;
 
     private void Absorb(MemberKey key, HashEntry[] entries)
     {
@@ -158,13 +264,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
             }
         }
 
-        // Fields this instance has not seen refreshed for 10 freshness windows (its own clock).
-        var silent = _table.ReplaceRemote(key, votes);
-        if (silent.Count > 0)
-        {
-            _logger.LogInformation("Forgetting votes of silent instances {Instances} on {Member}", string.Join(",", silent), key);
-            _ = _link.Database.HashDeleteAsync(_link.Options.VotesKey(key), [.. silent.Select(i => (RedisValue)i)], CommandFlags.FireAndForget);
-        }
+        _table.ReplaceRemote(key, votes);
     }
 
     private void Recompute(MemberSlot slot)
@@ -183,17 +283,23 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
     {
         try
         {
-            var db = _link.Database;
             var key = (RedisKey)_link.Options.VotesKey(member.Key);
-            var now = _link.Now;
-            var batch = db.CreateBatch();
-            var set = member.Local == HealthStatus.Unknown
-                ? batch.HashDeleteAsync(key, _link.Instance)
-                : batch.HashSetAsync(key, _link.Instance, new Vote(_link.Instance, member.Local, now).Encode());
-            var expire = batch.KeyExpireAsync(key, KeyLifetime(member.Key));
-            var publish = batch.PublishAsync(_link.EventsChannel, VoteMessage(member.Key));
-            batch.Execute();
-            await Task.WhenAll(set, expire, publish).ConfigureAwait(false);
+            var vote = new Vote(_link.Instance, member.Local, _link.Now);
+            var batch = _link.Database.CreateBatch();
+            Task set, publish;
+            lock (_writeLock)
+            {
+                // The write, its serial and its announcement go out in order, before any later heartbeat.
+                long serial = ++_serial;
+                set = member.Local == HealthStatus.Unknown
+                    ? batch.HashDeleteAsync(key, _link.Instance)
+                    : batch.HashSetAsync(key, _link.Instance, vote.Encode());
+                publish = batch.PublishAsync(_link.EventsChannel, string.Create(CultureInfo.InvariantCulture,
+                    $"vote {_link.Instance} {_incarnation} {serial} {vote.Encode()} {member.Key.Pool} {member.Key.Member}"));
+                batch.Execute();
+            }
+
+            await Task.WhenAll(set, publish).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -46,6 +46,7 @@ public sealed class RedisOverrideStore : IOverrideStore
     private readonly Lock _applyLock = new();
     private readonly List<OverrideChange> _pending = [];
     private OverrideState _shared = OverrideState.Empty;
+    private string _fingerprint = FingerprintOf(OverrideState.Empty);
     private OverrideState _current = OverrideState.Empty;
     private bool _knowsShared;
     private DateTimeOffset? _unseededSince;
@@ -114,6 +115,27 @@ public sealed class RedisOverrideStore : IOverrideStore
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// True while the next sync round must run the override script although nothing was announced:
+    /// changes made while Redis was unreachable wait to be stored, or the shared set is not known yet.
+    /// </summary>
+    public bool NeedsSync
+    {
+        get
+        {
+            lock (_applyLock)
+            {
+                return _pending.Count > 0 || !_knowsShared;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A short digest of the overrides last read from Redis. Heartbeats carry it: an instance that
+    /// hears a digest other than its own missed an announcement and re-reads the overrides.
+    /// </summary>
+    public string Fingerprint => Volatile.Read(ref _fingerprint);
 
     public void Reapply()
     {
@@ -223,12 +245,28 @@ public sealed class RedisOverrideStore : IOverrideStore
 
             var before = _current;
             _shared = shared;
+            _fingerprint = FingerprintOf(shared);
             SetCurrent(Compose(shared));
             if (!before.SameAs(_current))
             {
                 _logger.LogInformation("Overrides in force: {Overrides}", _current.IsEmpty ? "none" : _current.ToString());
             }
         }
+    }
+
+    /// <summary>FNV-1a (64 bits) over the fields in their stored order, in hex.</summary>
+    private static string FingerprintOf(OverrideState state)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (var (field, value) in state.ToFields().OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            foreach (char c in string.Concat(field, "=", value, "\n"))
+            {
+                hash = (hash ^ c) * 1099511628211;
+            }
+        }
+
+        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private OverrideState Compose(OverrideState shared)

@@ -27,7 +27,7 @@ public sealed class RedisSharedStateOptions
     /// <summary>Prefix of every key and of the events channel.</summary>
     public string Prefix { get; init; } = DefaultPrefix;
 
-    /// <summary>How often votes are re-asserted and everything is re-read; null derives it from the check intervals (at most 2 s).</summary>
+    /// <summary>The sync tick: how often each instance publishes its heartbeat (and retries after an outage); null derives it from the check intervals (at most 2 s).</summary>
     public TimeSpan? SyncInterval { get; init; }
 
     public string EventsChannel => Prefix + "events";

@@ -7,9 +7,10 @@ namespace GeoDns.Redis;
 
 /// <summary>
 /// Keeps this instance and Redis in step: connects (never blocking start-up), subscribes to
-/// <c>{geodns}:events</c>, and every sync tick re-asserts own votes, reads every vote and the
-/// overrides. After an outage (or a Redis that came back empty) the first good round
-/// re-publishes own votes and overrides and resyncs everything.
+/// <c>{geodns}:events</c>, and every sync tick publishes this instance's heartbeat: one command
+/// while nothing changes. Changes travel as announcements (votes, overrides). After an outage (or
+/// a Redis that came back empty) the first good round re-publishes own votes and overrides and
+/// re-reads everything; a heartbeat showing missed announcements makes the next round re-read every vote.
 /// </summary>
 public sealed class RedisSyncService : BackgroundService
 {
@@ -81,8 +82,22 @@ public sealed class RedisSyncService : BackgroundService
             {
                 await EnsureSubscribedAsync().ConfigureAwait(false);
                 bool restoring = _link.Degraded || !_everSynced;
-                await _overrides.SyncAsync().ConfigureAwait(false);
-                await _health.SyncAsync(announce: restoring).ConfigureAwait(false);
+                if (restoring || _overrides.NeedsSync)
+                {
+                    await _overrides.SyncAsync().ConfigureAwait(false);
+                }
+
+                if (restoring)
+                {
+                    await _health.ResyncAsync().ConfigureAwait(false);
+                }
+                else if (_health.ReadAllRequested)
+                {
+                    await _health.ReadAllAsync().ConfigureAwait(false);
+                }
+
+                await _health.BeatAsync(_overrides.Fingerprint).ConfigureAwait(false);
+                _health.ForgetSilent();
                 _everSynced = true;
                 _link.MarkSynced();
             }
@@ -119,20 +134,21 @@ public sealed class RedisSyncService : BackgroundService
         try
         {
             string text = message.Message.ToString();
-            var parts = text.Split(' ', 4);
-            if (parts.Length < 2 || parts[1] == _link.Instance)
+            if (_health.TryHandleAnnouncement(text, out string? overridesSeen))
             {
+                // A heartbeat naming other overrides than this instance read: an announcement was missed.
+                if (overridesSeen is { Length: > 0 } && overridesSeen != _overrides.Fingerprint)
+                {
+                    await _overrides.SyncAsync().ConfigureAwait(false);
+                }
+
                 return;
             }
 
-            switch (parts[0])
+            var parts = text.Split(' ', 3);
+            if (parts.Length >= 2 && parts[0] == "override" && parts[1] != _link.Instance)
             {
-                case "vote" when parts.Length == 4:
-                    await _health.RefreshAsync(new MemberKey(parts[2], parts[3])).ConfigureAwait(false);
-                    break;
-                case "override":
-                    await _overrides.SyncAsync().ConfigureAwait(false);
-                    break;
+                await _overrides.SyncAsync().ConfigureAwait(false);
             }
         }
         catch (Exception e) when (RedisLink.IsRedisFailure(e))

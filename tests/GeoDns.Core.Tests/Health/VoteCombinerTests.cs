@@ -110,11 +110,19 @@ public class VoteTableTests
         return table;
     }
 
+    /// <summary>The other instances' heartbeats, heard now.</summary>
+    private static void HearAll(VoteTable table)
+    {
+        table.Heard("b");
+        table.Heard("c");
+    }
+
     [Test]
     public void Local_verdict_always_counts_and_own_remote_entry_is_ignored()
     {
         var table = Table(Quorum.All);
         table.ReplaceRemote(Key, [new Vote("a", HealthStatus.Down, Now), new Vote("b", HealthStatus.Up, Now)]);
+        HearAll(table);
         Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Up));
         Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Down));
         Assert.That(table.VotesFor(Key, HealthStatus.Up, Now).Select(v => v.Instance), Is.EqualTo(new[] { "b", "a" }));
@@ -127,6 +135,7 @@ public class VoteTableTests
     {
         var table = Table(quorum);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Down, Now), new Vote("c", HealthStatus.Down, Now)]);
+        HearAll(table);
         Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(expected));
     }
 
@@ -135,6 +144,7 @@ public class VoteTableTests
     {
         var table = Table(Quorum.All);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Down, Now)]);
+        HearAll(table);
         _time.Advance(TimeSpan.FromSeconds(5.9));
         Assert.That(table.Evaluate(Key, HealthStatus.Up), Is.EqualTo(HealthStatus.Down));
         _time.Advance(TimeSpan.FromSeconds(0.2));
@@ -142,13 +152,14 @@ public class VoteTableTests
     }
 
     [Test]
-    public void The_last_shared_view_ages_out_when_reads_stop()
+    public void The_last_shared_view_ages_out_when_heartbeats_stop()
     {
         var table = Table(Quorum.Majority);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Up, Now), new Vote("c", HealthStatus.Up, Now)]);
+        HearAll(table);
         Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Up), "two fresh ups outvote the own down");
 
-        // The store becomes unreachable: no more reads. The others' votes count for 6 s on this
+        // The store becomes unreachable: no more heartbeats. The others' votes count for 6 s on this
         // instance's clock, then its own verdict rules; the last shared view is not frozen.
         _time.Advance(TimeSpan.FromSeconds(5.9));
         Assert.That(table.Evaluate(Key, HealthStatus.Down), Is.EqualTo(HealthStatus.Up));
@@ -169,6 +180,7 @@ public class VoteTableTests
     {
         var table = Table(Quorum.Majority);
         table.ReplaceRemote(Key, [new Vote("b", HealthStatus.Down, Now)]);
+        HearAll(table);
         table.SetMonitored([]);
         Assert.That(table.VotesFor(Key, HealthStatus.Unknown, Now), Is.Empty);
         Assert.That(table.QuorumOf(Key), Is.EqualTo(Quorum.Majority));

@@ -101,6 +101,7 @@ public class RedisSharedStateTests
 
         // Force up beats a down verdict on every instance.
         await a.Overrides.ApplyAsync(OverrideChange.Member(Us2, MemberOverride.ForceUp));
+        await WaitForAsync(() => b.Slot(Us2).Override == MemberOverride.ForceUp, Timeout, "force up seen on b");
         a.SetLocal(Us2, HealthStatus.Down);
         b.SetLocal(Us2, HealthStatus.Down);
         await WaitForAsync(() => b.Slot(Us2).Shared == HealthStatus.Down, Timeout, "us2 down on b");

@@ -40,7 +40,7 @@ public sealed class SharedNode : IAsyncDisposable
 
     public static async Task<SharedNode> StartAsync(string? redis, string instance, string prefix,
         Quorum quorum = Quorum.Majority, string? admin = null, string? tokenFile = null, TimeSpan? checkInterval = null,
-        string? caFile = null)
+        string? caFile = null, int bulkMembers = 0)
     {
         var collection = new ServiceCollection()
             .AddLogging(b => b.AddSimpleConsole(o =>
@@ -64,6 +64,7 @@ public sealed class SharedNode : IAsyncDisposable
             new MonitoredMember(Us1, "us-east", quorum, interval),
             new MonitoredMember(Us2, "us-east", quorum, interval),
             new MonitoredMember(Eu1, "eu-west", quorum, interval),
+            .. Bulk(bulkMembers).Select(key => new MonitoredMember(key, "eu-west", quorum, interval)),
         ]);
         node.Board.Pool(Us1.Pool);
         node.Board.Member(Us1, "us-east");
@@ -76,6 +77,10 @@ public sealed class SharedNode : IAsyncDisposable
 
         return node;
     }
+
+    /// <summary><paramref name="count"/> more members of another pool, for tests at scale.</summary>
+    public static IEnumerable<MemberKey> Bulk(int count) =>
+        Enumerable.Range(0, count).Select(i => new MemberKey("bulk.gtm.example.test.", $"10.0.{i / 250}.{i % 250}"));
 
     public MemberSlot Slot(MemberKey key) => Board.Members.Single(m => m.Key == key);
 

@@ -1,0 +1,90 @@
+namespace GeoDns.Health;
+
+/// <summary>
+/// One clock for every probe: runners ask to be started after a delay, and a single timer
+/// ticking every <see cref="Tick"/> starts all that are due together. Compared with one timer
+/// per runner this wakes the thread pool once per tick instead of once per probe (at thousands
+/// of probes a second the per-probe wake-ups, and the spinning of the threads they woke, cost
+/// more than the probes), at the price of up to one tick of lateness.
+/// </summary>
+internal sealed class ProbeScheduler : IDisposable
+{
+    /// <summary>The granularity of probe start times.</summary>
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<ProbeRunner, long> _queue = new();
+    private readonly List<ProbeRunner> _due = [];
+    private readonly ITimer _timer;
+    private int _ticking;
+    private bool _disposed;
+
+    public ProbeScheduler(TimeProvider time)
+    {
+        _time = time;
+        _timer = time.CreateTimer(static s => ((ProbeScheduler)s!).StartDue(), this, Tick, Tick);
+    }
+
+    /// <summary>Starts <paramref name="runner"/>'s next probe once <paramref name="delay"/> has passed (at the first tick after).</summary>
+    public void Schedule(ProbeRunner runner, TimeSpan delay)
+    {
+        long due = _time.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * _time.TimestampFrequency);
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _queue.Enqueue(runner, due);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _queue.Clear();
+        }
+
+        _timer.Dispose();
+    }
+
+    /// <summary>
+    /// Starts the due probes on the tick's own thread, outside the lock: a probe runs synchronously
+    /// only until its connect is under way (on loopback, often until it is done), so the tick
+    /// itself is cheap, and no extra thread-pool item is queued per probe. A tick that finds the
+    /// previous one still running leaves the work to it.
+    /// </summary>
+    private void StartDue()
+    {
+        if (Interlocked.Exchange(ref _ticking, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            long now = _time.GetTimestamp();
+            lock (_lock)
+            {
+                _due.Clear();
+                while (_queue.TryPeek(out _, out long at) && at <= now)
+                {
+                    _due.Add(_queue.Dequeue());
+                }
+            }
+
+            foreach (var runner in _due)
+            {
+                runner.StartProbe();
+            }
+
+            _due.Clear();
+        }
+        finally
+        {
+            Volatile.Write(ref _ticking, 0);
+        }
+    }
+}
