@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CPU profile of GeoDns's UDP query path under the load of run.sh.
 #
-# Starts GeoDns (Release build, DOTNET_PerfMapEnabled=1 so JIT-compiled frames have names)
+# Starts GeoDns (Release build, DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 so
+# JIT-compiled frames have names)
 # on example.test pinned to SERVER_CPU, warms it up with dnsperf (pinned to LOADGEN_CPU) and
 # records `perf record -g` of the server process during one dnsperf run. Writes to RES:
 #   top.txt   the top entries by self time (perf report --no-children)
@@ -36,7 +37,7 @@ port_busy "$PORT" && die "port $PORT is in use; set PORT"
 
 case "$SERVER" in
   # shellcheck disable=SC2046,SC2086
-  geodns) start_pinned "$SERVER_CPU" server DOTNET_PerfMapEnabled=1 $GEODNS_ENV $(geodns_cmd "$WORK/zones" "$PORT" "$THREADS");;
+  geodns) start_pinned "$SERVER_CPU" server DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 $GEODNS_ENV $(geodns_cmd "$WORK/zones" "$PORT" "$THREADS");;
   # shellcheck disable=SC2046
   knot) start_pinned "$SERVER_CPU" server $(knot_setup "$WORK/knot" "$PORT" example.test "$WORK/zones/example.test.zone");;
   *) die "SERVER must be geodns or knot";;
