@@ -22,6 +22,7 @@ public sealed class UdpListener : IDisposable
     private readonly bool _allowBatching;
     private readonly DnsMetrics? _metrics;
     private volatile bool _stopping;
+    private bool _socketShared;
 
     /// <summary>How long a batched receive waits before the thread looks at the stop flag again.</summary>
     internal static readonly TimeSpan StopCheckInterval = TimeSpan.FromMilliseconds(200);
@@ -79,6 +80,7 @@ public sealed class UdpListener : IDisposable
             _logger.LogDebug("UDP on {Endpoint}: one receive + one send per query ({Reason})", LocalEndPoint, reason);
         }
 
+        _socketShared = threads > _sockets.Length;
         for (int i = 0; i < Math.Max(threads, _sockets.Length); i++)
         {
             var socket = _sockets[i % _sockets.Length];
@@ -135,6 +137,13 @@ public sealed class UdpListener : IDisposable
         catch (OutOfMemoryException e)
         {
             _logger.LogError(e, "UDP on {Endpoint}: no memory for batch buffers, listener thread ends", LocalEndPoint);
+            if (_sockets.Length > 1 && !_socketShared)
+            {
+                // Nobody else reads this socket: closing it takes it out of the group, so the
+                // kernel hashes its clients onto the sockets that still have a thread.
+                socket.Dispose();
+            }
+
             return;
         }
 
