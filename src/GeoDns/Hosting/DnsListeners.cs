@@ -50,7 +50,7 @@ public sealed class DnsListeners : IDisposable
     private void BindPair(IPEndPoint endpoint, GeoDnsOptions options, QueryProcessor processor, ILoggerFactory loggers, DnsMetrics? metrics,
         IZoneTransferHandler? transfers)
     {
-        var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics));
+        var udp = Bind(endpoint, "UDP", () => new UdpListener(endpoint, processor, loggers.CreateLogger<UdpListener>(), metrics, options.UdpThreadCount()));
         try
         {
             // Port 0 asks for any free port; TCP takes the same one UDP got.

@@ -59,7 +59,7 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
         // The first round of health checks decides before the first answer (bounded by the longest timeout).
         await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);
-        int threads = _options.UdpThreads > 0 ? _options.UdpThreads : Environment.ProcessorCount;
+        int threads = _options.UdpThreadCount();
         _listeners.Start(threads, endpoint =>
             _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));
         UdpEndPoints = _listeners.UdpEndPoints;

@@ -15,6 +15,9 @@ public sealed class GeoDnsOptions
     /// <summary>UDP receive threads per address; 0 means one per core.</summary>
     public int UdpThreads { get; set; }
 
+    /// <summary>The UDP receive threads per address to run: <see cref="UdpThreads"/>, or one per core when it is 0.</summary>
+    public int UdpThreadCount() => UdpThreads > 0 ? UdpThreads : Environment.ProcessorCount;
+
     /// <summary>How long a TCP connection may wait for its next query, and a reply to be written.</summary>
     public int TcpIdleTimeoutSeconds { get; set; } = 10;
 

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace GeoDns.Server;
 
 /// <summary>
-/// One UDP socket served by dedicated threads. On Linux each thread receives and answers
+/// One UDP address served by dedicated threads. On Linux each thread has its own socket (a
+/// <c>SO_REUSEPORT</c> group, see <see cref="UdpSocketGroup"/>), and receives and answers
 /// datagrams in batches (<see cref="BatchedUdpLoop"/>: recvmmsg/sendmmsg, a fraction of a
 /// syscall per query); elsewhere, or when those calls are unavailable, each thread does one
 /// blocking receive + one send per query (no thread-pool hops, no per-datagram allocation).
@@ -16,43 +17,40 @@ public sealed class UdpListener : IDisposable
 {
     private readonly QueryProcessor _processor;
     private readonly ILogger _logger;
-    private readonly Socket _socket;
+    private readonly Socket[] _sockets;
     private readonly List<Thread> _threads = [];
     private readonly bool _allowBatching;
     private readonly DnsMetrics? _metrics;
     private volatile bool _stopping;
+    private bool _socketShared;
 
     /// <summary>How long a batched receive waits before the thread looks at the stop flag again.</summary>
     internal static readonly TimeSpan StopCheckInterval = TimeSpan.FromMilliseconds(200);
 
     /// <param name="metrics">Where each thread counts its queries; null: not counted.</param>
-    public UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, DnsMetrics? metrics = null)
-        : this(endpoint, processor, logger, allowBatching: true, metrics)
+    /// <param name="threads">The receive threads <see cref="Start"/> will run: on Linux, one socket is bound for each.</param>
+    public UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, DnsMetrics? metrics = null, int threads = 1)
+        : this(endpoint, processor, logger, allowBatching: true, metrics, threads)
     {
     }
 
-    internal UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, bool allowBatching, DnsMetrics? metrics = null)
+    internal UdpListener(IPEndPoint endpoint, QueryProcessor processor, ILogger logger, bool allowBatching, DnsMetrics? metrics = null, int threads = 1)
     {
         _allowBatching = allowBatching;
         _metrics = metrics;
         _processor = processor;
         _logger = logger;
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            _socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
-        }
-
-        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        _socket.SendBufferSize = 4 * 1024 * 1024;
-        _socket.Bind(endpoint);
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _sockets = UdpSocketGroup.Bind(endpoint, threads);
+        LocalEndPoint = (IPEndPoint)_sockets[0].LocalEndPoint!;
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>The listening socket (tests set options on it).</summary>
-    internal Socket Socket => _socket;
+    /// <summary>The first listening socket (tests set options on it).</summary>
+    internal Socket Socket => _sockets[0];
+
+    /// <summary>How many sockets the threads read: one per thread in a <c>SO_REUSEPORT</c> group, or one shared.</summary>
+    public int SocketCount => _sockets.Length;
 
     /// <summary>Whether any receive thread is still running (tests: they all end after <see cref="Dispose"/>).</summary>
     internal bool AnyThreadAlive => _threads.Exists(t => t.IsAlive);
@@ -63,24 +61,32 @@ public sealed class UdpListener : IDisposable
     /// <summary>Whether the threads use recvmmsg/sendmmsg (decided by <see cref="Start"/>).</summary>
     public bool IsBatched { get; private set; }
 
+    /// <summary>Starts <paramref name="threads"/> receive threads (at least one per socket, so that none is left unread).</summary>
     public void Start(int threads)
     {
         string reason = "disabled";
-        IsBatched = _allowBatching && LinuxSocketInterop.TryPrepare(_socket, out reason);
+        IsBatched = _allowBatching && Array.TrueForAll(_sockets, s => LinuxSocketInterop.TryPrepare(s, out reason));
         if (IsBatched)
         {
-            // recvmmsg returns EAGAIN after this long without a datagram, so an idle thread
-            // sees the stop flag (closing the descriptor does not wake it on Linux).
-            _socket.ReceiveTimeout = (int)StopCheckInterval.TotalMilliseconds;
+            foreach (var socket in _sockets)
+            {
+                // recvmmsg returns EAGAIN after this long without a datagram, so an idle thread
+                // sees the stop flag (closing the descriptor does not wake it on Linux).
+                socket.ReceiveTimeout = (int)StopCheckInterval.TotalMilliseconds;
+            }
         }
         else
         {
             _logger.LogDebug("UDP on {Endpoint}: one receive + one send per query ({Reason})", LocalEndPoint, reason);
         }
 
-        for (int i = 0; i < threads; i++)
+        _socketShared = threads > _sockets.Length;
+        for (int i = 0; i < Math.Max(threads, _sockets.Length); i++)
         {
-            var thread = new Thread(IsBatched ? RunBatched : Run) { IsBackground = true, Name = $"dns-udp-{LocalEndPoint}-{i}" };
+            var socket = _sockets[i % _sockets.Length];
+            var thread = IsBatched ? new Thread(() => RunBatched(socket)) : new Thread(() => Run(socket));
+            thread.IsBackground = true;
+            thread.Name = $"dns-udp-{LocalEndPoint}-{i}";
             _threads.Add(thread);
             thread.Start();
         }
@@ -94,12 +100,20 @@ public sealed class UdpListener : IDisposable
             // Batched threads hold a reference on the descriptor and leave within one
             // StopCheckInterval; close it once they are gone.
             JoinThreads();
-            _socket.Dispose();
+            CloseSockets();
         }
         else
         {
-            _socket.Dispose();
+            CloseSockets();
             JoinThreads();
+        }
+    }
+
+    private void CloseSockets()
+    {
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
         }
     }
 
@@ -113,16 +127,23 @@ public sealed class UdpListener : IDisposable
         }
     }
 
-    private void RunBatched()
+    private void RunBatched(Socket socket)
     {
         BatchedUdpLoop loop;
         try
         {
-            loop = new BatchedUdpLoop(_socket, _processor, _logger, LocalEndPoint, () => _stopping, _metrics?.NewUdpTally());
+            loop = new BatchedUdpLoop(socket, _processor, _logger, LocalEndPoint, () => _stopping, _metrics?.NewUdpTally());
         }
         catch (OutOfMemoryException e)
         {
             _logger.LogError(e, "UDP on {Endpoint}: no memory for batch buffers, listener thread ends", LocalEndPoint);
+            if (_sockets.Length > 1 && !_socketShared)
+            {
+                // Nobody else reads this socket: closing it takes it out of the group, so the
+                // kernel hashes its clients onto the sockets that still have a thread.
+                socket.Dispose();
+            }
+
             return;
         }
 
@@ -132,18 +153,18 @@ public sealed class UdpListener : IDisposable
         }
     }
 
-    private void Run()
+    private void Run(Socket socket)
     {
         var request = new byte[DnsWireLimits.MaxUdpRequest];
         var response = new byte[DnsWire.ServerUdpPayload];
-        var from = new SocketAddress(_socket.AddressFamily);
+        var from = new SocketAddress(socket.AddressFamily);
         var tally = _metrics?.NewUdpTally();
         while (!_stopping)
         {
             int received;
             try
             {
-                received = _socket.ReceiveFrom(request, SocketFlags.None, from);
+                received = socket.ReceiveFrom(request, SocketFlags.None, from);
             }
             catch (SocketException e) when (!_stopping)
             {
@@ -163,7 +184,7 @@ public sealed class UdpListener : IDisposable
                 tally?.Record(outcome, started);
                 if (length > 0)
                 {
-                    _socket.SendTo(response.AsSpan(0, length), SocketFlags.None, from);
+                    socket.SendTo(response.AsSpan(0, length), SocketFlags.None, from);
                 }
             }
             catch (SocketException e) when (!_stopping)

@@ -60,6 +60,22 @@ public sealed class StartupErrorTests
     }
 
     [Test]
+    public async Task SecondGeoDnsOnTheSamePortIsOneLineNamingTheAddress()
+    {
+        // With several threads each binds its own socket in a SO_REUSEPORT group: a second
+        // geodns must not join that group (and silently take a share of the queries).
+        int port = GeoDnsProcess.FreePort();
+        using var first = GeoDnsProcess.Start($"serve --zones \"{_zones}\" --dns 127.0.0.1:{port} --udp-threads 2");
+        Assert.That(await first.WaitForOutputAsync($"Answering DNS on 127.0.0.1:{port}", Bound), Is.True, first.Output);
+
+        var (exit, lines) = await RunAsync($"serve --zones \"{_zones}\" --dns 127.0.0.1:{port} --udp-threads 2");
+
+        AssertOneErrorLine(exit, lines, $"127.0.0.1:{port}");
+        Assert.That(lines[0], Does.Contain("UDP"));
+        Assert.That(lines[0], Does.Contain("already in use"));
+    }
+
+    [Test]
     public async Task TcpPortInUseIsOneLineNamingTheAddress()
     {
         using var tcp = new TcpListener(IPAddress.Loopback, 0);

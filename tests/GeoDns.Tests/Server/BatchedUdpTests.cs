@@ -230,7 +230,8 @@ public sealed class BatchedUdpTests(bool batching)
 
     private UdpListener Start(string bind, int threads)
     {
-        var listener = new UdpListener(new IPEndPoint(IPAddress.Parse(bind), 0), _processor, NullLogger.Instance, batching);
+        // One socket per thread on Linux (a SO_REUSEPORT group), as geodns serve binds them.
+        var listener = new UdpListener(new IPEndPoint(IPAddress.Parse(bind), 0), _processor, NullLogger.Instance, batching, threads: threads);
         listener.Start(threads);
         return listener;
     }
