@@ -157,10 +157,11 @@ geodns_dll() {
   echo "$dll"
 }
 
-# dnsperf_run PORT SECONDS OUTFILE: the mix in $WORK/queries.txt, dnsperf pinned to LOADGEN_CPU.
+# dnsperf_run PORT SECONDS OUTFILE: the mix in $WORK/queries.txt, dnsperf pinned to LOADGEN_CPU,
+# over DNSPERF_MODE (udp unless set: dnsperf -m).
 dnsperf_run() {
   timeout $(( $2 + QTIMEOUT + 20 )) taskset -c "$LOADGEN_CPU" \
-    dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" > "$3" 2>&1
+    dnsperf -m "${DNSPERF_MODE:-udp}" -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" > "$3" 2>&1
 }
 
 # measure_server ROUND NAME PORT VERIFY_CMD COMMAND...: start the server pinned to SERVER_CPU,
