@@ -115,6 +115,10 @@ public sealed class DnsTcpListener : IDisposable
             }
 
             client.NoDelay = true;
+
+            // Answering a query takes microseconds and never blocks: done on the socket event
+            // thread, it saves a switch to a pool thread per readiness event (see TcpConnection).
+            SocketInlineCompletions.Set(client, true);
             connection = new TcpConnection(client, source, _processor, _metrics, _transfers, _idleTimeout);
             if (!_deadlines.Add(connection))
             {

@@ -104,7 +104,7 @@ internal sealed class TcpConnection
                         // Replies already built go first: the client sees answers in the order it asked.
                         await Send(output, 0, batched).ConfigureAwait(false);
                         batched = 0;
-                        await transfers.Serve(input.AsMemory(start, length), _source, SendTransferMessage, stop).ConfigureAwait(false);
+                        await ServeTransfer(transfers, input.AsMemory(start, length), stop).ConfigureAwait(false);
                         continue;
                     }
 
@@ -162,6 +162,17 @@ internal sealed class TcpConnection
         framed[0] = (byte)(answer >> 8);
         framed[1] = (byte)answer;
         return answer + 2;
+    }
+
+    /// <summary>
+    /// A transfer builds many messages and may take long: it runs on a pool thread with this
+    /// socket's completions back on pool threads, so it never holds the socket event thread.
+    /// </summary>
+    private async Task ServeTransfer(IZoneTransferHandler transfers, ReadOnlyMemory<byte> request, CancellationToken stop)
+    {
+        SocketInlineCompletions.Set(_socket, false);
+        await Task.Run(() => transfers.Serve(request, _source, SendTransferMessage, stop), stop).ConfigureAwait(false);
+        SocketInlineCompletions.Set(_socket, true);
     }
 
     /// <summary>Sends the bytes (nothing when <paramref name="count"/> is 0); not an async method, so no state machine of its own.</summary>
