@@ -9,8 +9,11 @@ namespace GeoDns.Server;
 /// One DNS-over-TCP connection: each receive takes whatever the client has sent into one
 /// buffer, every complete message in it is answered, and the replies leave together in one
 /// send. One async loop for the connection's life: no allocation per message in steady state
-/// (the socket's awaitable receive/send are reused, the loop's state is boxed once).
-/// Timeouts are a deadline the listener's sweeper checks; past it, the socket is closed.
+/// (the socket's awaitable receive/send are reused, the loop's state is boxed once). The
+/// listener has the socket's completions run on the socket event thread
+/// (<see cref="SocketInlineCompletions"/>), so the loop must never block; a zone transfer moves
+/// to a pool thread. Timeouts are a deadline the listener's sweeper checks; past it, the
+/// socket is shut down.
 /// </summary>
 internal sealed class TcpConnection
 {
@@ -89,7 +92,9 @@ internal sealed class TcpConnection
                     int length = (input[used] << 8) | input[used + 1];
                     if (length == 0)
                     {
-                        return; // RFC 7766 has no empty message: the client is broken
+                        // RFC 7766 has no empty message: the client is broken. Earlier answers still go.
+                        await Send(output, 0, batched).ConfigureAwait(false);
+                        return;
                     }
 
                     if (have - used - 2 < length)
