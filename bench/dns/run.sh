@@ -11,6 +11,9 @@
 # Knobs (environment, defaults in brackets):
 #   ROUNDS [3]  DURATION [10] s per dnsperf run  WARMUP [2] s of dnsperf before each run
 #   CLIENTS [4] (dnsperf -c)  OUTSTANDING [200] (-q)  QTIMEOUT [2] (-t)
+#   TRANSPORT [udp]  udp, tcp (dnsperf -m tcp: CLIENTS connections, queries pipelined on each) or
+#       both: every server runs once per transport in each round; the summary gives each
+#       transport's CPU per query and its ratio to Knot over the same transport
 #   SERVER_CPU [1]  LOADGEN_CPU [0]
 #   SERVERS ["knot nsd geodns"]   GEODNS_VARIANTS ["1 2"]: one GeoDns run per entry, each
 #       "THREADS" or "THREADS:VAR=VALUE,VAR=VALUE" (--udp-threads and extra environment, e.g.
@@ -37,6 +40,8 @@ SERVER_CPU="${SERVER_CPU:-1}"; LOADGEN_CPU="${LOADGEN_CPU:-0}"
 SERVERS="${SERVERS:-knot nsd geodns}"; GEODNS_VARIANTS="${GEODNS_VARIANTS:-1 2}"; GEODNS_ENV="${GEODNS_ENV:-}"
 METRICS_MODE="${METRICS_MODE:-off}"; SCRAPE_EVERY="${SCRAPE_EVERY:-5}"
 case "$METRICS_MODE" in off|on|both) ;; *) echo "METRICS_MODE must be off, on or both" >&2; exit 2;; esac
+TRANSPORT="${TRANSPORT:-udp}"
+case "$TRANSPORT" in udp|tcp) TRANSPORTS="$TRANSPORT";; both) TRANSPORTS="udp tcp";; *) echo "TRANSPORT must be udp, tcp or both" >&2; exit 2;; esac
 BASE_PORT="${BASE_PORT:-5400}"
 RES_DIR="${RES_DIR:-/tmp/geodns-bench-results}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -128,9 +133,10 @@ scrape_loop() {
   SCRAPER=$!; BENCH_PIDS+=("$SCRAPER")
 }
 
-bench_one() { # round "name|port|command|admin port"
-  local round="$1" name port cmd admin
-  IFS='|' read -r name port cmd admin <<< "$2"
+bench_one() { # round transport "name|port|command|admin port"
+  local round="$1" transport="$2" name port cmd admin
+  IFS='|' read -r name port cmd admin <<< "$3"
+  DNSPERF_MODE="$transport"
   SCRAPER=""
   [ -n "$admin" ] && scrape_loop "$admin" $(( WARMUP + DURATION + 90 ))
   # shellcheck disable=SC2086
@@ -138,13 +144,15 @@ bench_one() { # round "name|port|command|admin port"
   local measured=$?
   [ -n "$SCRAPER" ] && stop_pid "$SCRAPER"
   [ "$measured" = 0 ] || return 0
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$M_QPS" "$M_LOST" "$M_SENT" "$M_COMPL" "$M_CPUUS" "$M_CPUPCT" >> "$RES/raw.tsv"
-  log "$name round $round: ${M_QPS} q/s, lost $M_LOST/$M_SENT, server CPU ${M_CPUPCT}% of a core, ${M_CPUUS} µs CPU per answered query"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$M_QPS" "$M_LOST" "$M_SENT" "$M_COMPL" "$M_CPUUS" "$M_CPUPCT" "$transport" >> "$RES/raw.tsv"
+  log "$name over $transport round $round: ${M_QPS} q/s, lost $M_LOST/$M_SENT, server CPU ${M_CPUPCT}% of a core, ${M_CPUUS} µs CPU per answered query"
 }
 
 log "results in $RES; servers: $(printf '%s ' "${LIST[@]%%|*}")"
 for round in $(seq 1 "$ROUNDS"); do
-  for entry in "${LIST[@]}"; do bench_one "$round" "$entry"; done
+  for transport in $TRANSPORTS; do
+    for entry in "${LIST[@]}"; do bench_one "$round" "$transport" "$entry"; done
+  done
 done
 
 # ---- summary
@@ -152,26 +160,28 @@ done
   echo "# GeoDns vs Knot vs NSD: loopback query benchmark ($STAMP)"
   echo
   echo "$(nproc) CPUs (shared with other work), server pinned to CPU $SERVER_CPU, dnsperf to CPU $LOADGEN_CPU."
-  echo "Each run: ${WARMUP} s warm-up, then \`dnsperf -l $DURATION -c $CLIENTS -T 1 -q $OUTSTANDING -t $QTIMEOUT\` on the 200-line mix; $ROUNDS interleaved rounds."
+  echo "Each run: ${WARMUP} s warm-up, then \`dnsperf -m TRANSPORT -l $DURATION -c $CLIENTS -T 1 -q $OUTSTANDING -t $QTIMEOUT\` on the 200-line mix, TRANSPORT: $TRANSPORTS; $ROUNDS interleaved rounds."
   echo "GeoDns: Release build, environment: ${GEODNS_ENV:-none beyond the runtimeconfig (TieredCompilation on, TieredPGO on, workstation non-concurrent GC)}."
   echo
-  echo "| server | median q/s | lost / sent (all rounds) | median server CPU (% of a core) | median CPU µs / answered query | per round | ratio to knot (medians) | median of per-round ratios |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| server | transport | median q/s | lost / sent (all rounds) | median server CPU (% of a core) | median CPU µs / answered query | per round | ratio to knot (medians) | median of per-round ratios |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for transport in $TRANSPORTS; do
   for entry in "${LIST[@]}"; do
     name="${entry%%|*}"
-    awk -F'\t' -v s="$name" '$1 == s' "$RES/raw.tsv" > "$WORK/rows"
-    [ -s "$WORK/rows" ] || { echo "| $name | not measured | | | | | | |"; continue; }
+    awk -F'\t' -v s="$name" -v t="$transport" '$1 == s && $9 == t' "$RES/raw.tsv" > "$WORK/rows"
+    [ -s "$WORK/rows" ] || { echo "| $name | $transport | not measured | | | | | | |"; continue; }
     mq="$(cut -f3 "$WORK/rows" | median)"; mc="$(cut -f7 "$WORK/rows" | median)"; mp="$(cut -f8 "$WORK/rows" | median)"
     lost="$(awk -F'\t' '{l += $4; s += $5} END {print l " / " s}' "$WORK/rows")"
     per="$(cut -f7 "$WORK/rows" | paste -sd' ' -)"
     r1="-"; r2="-"
-    if [ "$name" != knot ] && grep -q '^knot	' "$RES/raw.tsv"; then
-      kc="$(awk -F'\t' '$1 == "knot"' "$RES/raw.tsv" | cut -f7 | median)"
+    if [ "$name" != knot ] && awk -F'\t' -v t="$transport" '$1 == "knot" && $9 == t {f = 1} END {exit !f}' "$RES/raw.tsv"; then
+      kc="$(awk -F'\t' -v t="$transport" '$1 == "knot" && $9 == t' "$RES/raw.tsv" | cut -f7 | median)"
       r1="$(awk -v a="$mc" -v b="$kc" 'BEGIN{printf "%.2f", a / b}')"
-      r2="$(awk -F'\t' -v s="$name" '$1 == "knot" {k[$2] = $7} $1 == s {m[$2] = $7} END {for (r in m) if (r in k) print m[r] / k[r]}' "$RES/raw.tsv" | median)"
+      r2="$(awk -F'\t' -v s="$name" -v t="$transport" '$9 != t {next} $1 == "knot" {k[$2] = $7} $1 == s {m[$2] = $7} END {for (r in m) if (r in k) print m[r] / k[r]}' "$RES/raw.tsv" | median)"
       r2="$(awk -v a="$r2" 'BEGIN{printf "%.2f", a}')"
     fi
-    echo "| $name | $mq | $lost | $mp% | $mc | $per | $r1 | $r2 |"
+    echo "| $name | $transport | $mq | $lost | $mp% | $mc | $per | $r1 | $r2 |"
+  done
   done
   echo
   if [ "$METRICS_MODE" = both ]; then
@@ -186,7 +196,7 @@ done
       base="${name%-metrics-on}"
       on="$(awk -F'\t' -v s="$base-metrics-on" '$1 == s' "$RES/raw.tsv" | cut -f7 | median)"
       off="$(awk -F'\t' -v s="$base-metrics-off" '$1 == s' "$RES/raw.tsv" | cut -f7 | median)"
-      ratio="$(awk -F'\t' -v a="$base-metrics-on" -v b="$base-metrics-off" '$1 == a {x[$2] = $7} $1 == b {y[$2] = $7} END {for (r in x) if (r in y) print x[r] / y[r]}' "$RES/raw.tsv" | median)"
+      ratio="$(awk -F'\t' -v a="$base-metrics-on" -v b="$base-metrics-off" '$1 == a {x[$2 FS $9] = $7} $1 == b {y[$2 FS $9] = $7} END {for (r in x) if (r in y) print x[r] / y[r]}' "$RES/raw.tsv" | median)"
       echo "| $base | $on | $off | $(awk -v a="$ratio" 'BEGIN{printf "%.3f", a}') |"
     done
     echo

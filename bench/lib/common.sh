@@ -157,13 +157,14 @@ geodns_dll() {
   echo "$dll"
 }
 
-# dnsperf_run PORT SECONDS OUTFILE: the mix in $WORK/queries.txt, dnsperf pinned to LOADGEN_CPU.
-# QPS (environment, default unset) caps the rate (dnsperf -Q): every server then answers the same
-# queries/s, so that CPU per query is compared at one load (it grows with the load on loopback).
+# dnsperf_run PORT SECONDS OUTFILE: the mix in $WORK/queries.txt, dnsperf pinned to LOADGEN_CPU,
+# over DNSPERF_MODE (udp unless set: dnsperf -m). QPS (environment, default unset) caps the rate
+# (dnsperf -Q): every server then answers the same queries/s, so that CPU per query is compared
+# at one load (it grows with the load on loopback).
 dnsperf_run() {
   # shellcheck disable=SC2046
   timeout $(( $2 + QTIMEOUT + 20 )) taskset -c "$LOADGEN_CPU" \
-    dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" \
+    dnsperf -m "${DNSPERF_MODE:-udp}" -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t "$QTIMEOUT" \
     $([ -n "${QPS:-}" ] && echo "-Q $QPS") > "$3" 2>&1
 }
 

@@ -12,6 +12,8 @@ namespace GeoDns.Server;
 /// DNS over TCP (RFC 7766): several and pipelined queries per connection, messages split
 /// across reads, an idle timeout that also bounds each reply's write (a client that never reads
 /// is closed), a bound on open connections, and a bound on open connections per client address.
+/// Each connection is a <see cref="TcpConnection"/>; one sweeping timer (<see cref="TcpDeadlines"/>)
+/// closes those past their timeout, so no timer is armed per message.
 /// </summary>
 public sealed class DnsTcpListener : IDisposable
 {
@@ -25,6 +27,7 @@ public sealed class DnsTcpListener : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly DnsMetrics? _metrics;
     private readonly IZoneTransferHandler? _transfers;
+    private readonly TcpDeadlines _deadlines;
     private Task? _acceptLoop;
 
     /// <param name="maxConnectionsPerClient">Connections one client address may hold at once.</param>
@@ -39,6 +42,7 @@ public sealed class DnsTcpListener : IDisposable
         _processor = processor;
         _logger = logger;
         _idleTimeout = idleTimeout;
+        _deadlines = new TcpDeadlines(idleTimeout);
         _connectionSlots = new SemaphoreSlim(maxConnections);
         _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
@@ -60,6 +64,7 @@ public sealed class DnsTcpListener : IDisposable
     {
         _stop.Cancel();
         _socket.Dispose();
+        _deadlines.Dispose();
         try
         {
             _acceptLoop?.Wait(TimeSpan.FromSeconds(2));
@@ -99,14 +104,11 @@ public sealed class DnsTcpListener : IDisposable
 
     private async Task ServeConnection(Socket client)
     {
-        var request = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
-        var response = ArrayPool<byte>.Shared.Rent(DnsWire.MaxMessageLength + 2);
         var source = SocketAddresses.ToClient(client.RemoteEndPoint);
-        bool counted = false;
+        TcpConnection? connection = null;
         try
         {
             // One client may not take every slot: past its cap, a new connection is closed at once.
-            counted = true;
             if (_perClient.AddOrUpdate(source, 1, (_, n) => n + 1) > _maxPerClient)
             {
                 return;
@@ -114,54 +116,20 @@ public sealed class DnsTcpListener : IDisposable
 
             client.NoDelay = true;
 
-            // One timer per connection, pushed back before each message: no allocation per query.
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            while (!_stop.IsCancellationRequested)
+            // Answering a query takes microseconds and never blocks: done on the socket event
+            // thread, it saves a switch to a pool thread per readiness event (see TcpConnection).
+            SocketInlineCompletions.Set(client, true);
+            connection = new TcpConnection(client, source, _processor, _metrics, _transfers, _idleTimeout);
+            if (!_deadlines.Add(connection))
             {
-                idle.CancelAfter(_idleTimeout);
-                if (!await ReadExactly(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                int length = (request[0] << 8) | request[1];
-                if (length == 0 || !await ReadExactly(client, request.AsMemory(2, length), idle.Token).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                if (_transfers is { } transfers && transfers.IsTransfer(request.AsSpan(2, length)))
-                {
-                    // Many messages for one request, each written within the same timeout.
-                    await transfers.Serve(request.AsMemory(2, length), source, async framed =>
-                    {
-                        idle.CancelAfter(_idleTimeout);
-                        await client.SendAsync(framed, SocketFlags.None, idle.Token).ConfigureAwait(false);
-                    }, idle.Token).ConfigureAwait(false);
-                    continue;
-                }
-
-                var tally = _metrics?.Tcp;
-                long started = tally?.Start() ?? 0;
-                int answer = _processor.Process(request.AsSpan(2, length), response.AsSpan(2, DnsWire.MaxMessageLength), source, overTcp: true, out var outcome);
-                tally?.Record(outcome, started);
-                if (answer == 0)
-                {
-                    continue;
-                }
-
-                response[0] = (byte)(answer >> 8);
-                response[1] = (byte)answer;
-
-                // A client that sends but never reads fills the socket buffers and would hold this
-                // connection (and its slot) forever: a reply must leave within the same timeout.
-                idle.CancelAfter(_idleTimeout);
-                await client.SendAsync(response.AsMemory(0, answer + 2), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                return; // stopping
             }
+
+            await connection.Serve(_stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Idle or write timeout, client gone, or shutting down: close quietly.
+            // Timed out (the sweeper closed the socket), client gone, or shutting down: close quietly.
         }
         catch (Exception e)
         {
@@ -169,14 +137,13 @@ public sealed class DnsTcpListener : IDisposable
         }
         finally
         {
-            if (counted)
+            if (connection is not null)
             {
-                Leave(source);
+                _deadlines.Remove(connection);
             }
 
+            Leave(source);
             client.Dispose();
-            ArrayPool<byte>.Shared.Return(request);
-            ArrayPool<byte>.Shared.Return(response);
             _connectionSlots.Release();
         }
     }
@@ -195,22 +162,5 @@ public sealed class DnsTcpListener : IDisposable
                 return;
             }
         }
-    }
-
-    private static async Task<bool> ReadExactly(Socket socket, Memory<byte> buffer, CancellationToken token)
-    {
-        int read = 0;
-        while (read < buffer.Length)
-        {
-            int n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, token).ConfigureAwait(false);
-            if (n == 0)
-            {
-                return false;
-            }
-
-            read += n;
-        }
-
-        return true;
     }
 }

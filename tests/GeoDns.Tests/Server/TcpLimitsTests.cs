@@ -128,6 +128,22 @@ public sealed class TcpLimitsTests
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task QueriesBeforeAZeroLengthMessageInTheSameWriteAreAnsweredFirst()
+    {
+        await using var server = await Start(new() { ["TcpIdleTimeoutSeconds"] = "30" });
+        using var client = await ConnectFrom(IPAddress.Loopback, server.EndPoint);
+        var packet = new QueryBuilder { Name = "www.example.test", Id = 77 }.Build();
+        byte[] framed = [(byte)(packet.Length >> 8), (byte)packet.Length, .. packet, 0, 0];
+        await client.SendAsync(framed, SocketFlags.None);
+
+        using var stream = new NetworkStream(client, ownsSocket: false);
+        using var deadline = new CancellationTokenSource(Bound);
+        var reply = DnsMessage.Parse(await DnsTestClient.ReadFramedAsync(stream).WaitAsync(deadline.Token));
+        Assert.That(reply.TransactionID, Is.EqualTo(77));
+        Assert.That(await ClosedWithin(client, Stopwatch.StartNew()), Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task AnRRsetLargerThanAMessageIsSentTruncated()
     {
         // 5000 A records (~80 KB) cannot fit one 65535-octet message, even over TCP.
