@@ -17,6 +17,9 @@ namespace GeoDns.Server;
 /// </summary>
 public sealed class DnsTcpListener : IDisposable
 {
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     private readonly QueryProcessor _processor;
     private readonly ILogger _logger;
     private readonly Socket _socket;
@@ -50,7 +53,18 @@ public sealed class DnsTcpListener : IDisposable
             _socket.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
         }
 
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // SO_REUSEADDR alone: a restart binds while old connections sit in TIME_WAIT. Not the
+        // runtime's ReuseAddress option, which on Linux also sets SO_REUSEPORT and would let a
+        // second server of the same user share this port and take a part of the connections.
+        if (OperatingSystem.IsLinux())
+        {
+            _socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        }
+        else
+        {
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        }
+
         _socket.Bind(endpoint);
         _socket.Listen(512);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
