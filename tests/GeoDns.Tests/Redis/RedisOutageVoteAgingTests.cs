@@ -11,47 +11,15 @@ namespace GeoDns.Tests.Redis;
 /// (a vote is fresh for 1 s), real redis-server.
 /// </summary>
 [CancelAfter(60_000)]
-public class RedisOutageVoteAgingTests
+public class RedisOutageVoteAgingTests : RedisNodeFixture
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
     /// <summary>Freshness (1 s) + 10 s: generous for a loaded machine.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(11);
 
-    private RedisServer _redis = null!;
-    private readonly List<SharedNode> _nodes = [];
-    private readonly List<IDisposable> _owned = [];
-    private string _prefix = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _redis = RedisServer.Start();
-        _prefix = $"geodns-{Guid.NewGuid():N}:";
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        _nodes.Clear();
-        foreach (var owned in _owned)
-        {
-            owned.Dispose();
-        }
-
-        _owned.Clear();
-        _redis.Dispose();
-    }
-
     private async Task<SharedNode> NodeAsync(string instance, string? redis = null)
     {
-        var node = await StartAsync(redis ?? _redis.Configuration, instance, _prefix);
-        _nodes.Add(node);
+        var node = await StartAsync(redis ?? Redis.Configuration, instance, Prefix);
+        Nodes.Add(node);
         await EventuallyAsync(() => node.Link.LastSync is not null && !node.Link.Degraded, Timeout, $"{instance} synced");
         return node;
     }
@@ -96,7 +64,7 @@ public class RedisOutageVoteAgingTests
     public async Task Redis_killed_then_a_member_dies_both_instances_withdraw_it_once_the_others_votes_are_stale()
     {
         var (a, b) = await PairAllUpAsync();
-        _redis.Kill();
+        Redis.Kill();
         await EventuallyAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
 
         // The backend dies: both instances' checkers see it. Each one's Down ties the other's
@@ -124,8 +92,8 @@ public class RedisOutageVoteAgingTests
     [Test]
     public async Task One_instance_cut_off_from_Redis_then_a_member_dies_both_withdraw_it_and_agree_after_reconnect()
     {
-        var proxy = new TcpProxy(_redis.Port);
-        _owned.Add(proxy);
+        var proxy = new TcpProxy(Redis.Port);
+        Owned.Add(proxy);
         var (a, b) = await PairAllUpAsync(proxy.Configuration);
         proxy.Blocked = true;
         await EventuallyAsync(() => a.Link.Degraded, Timeout, "a degraded");
@@ -147,8 +115,8 @@ public class RedisOutageVoteAgingTests
     [Test]
     public async Task A_cut_off_instance_that_alone_sees_a_member_down_withdraws_it_only_locally_and_the_tie_returns_at_reconnect()
     {
-        var proxy = new TcpProxy(_redis.Port);
-        _owned.Add(proxy);
+        var proxy = new TcpProxy(Redis.Port);
+        Owned.Add(proxy);
         var (a, b) = await PairAllUpAsync(proxy.Configuration);
         proxy.Blocked = true;
         await EventuallyAsync(() => a.Link.Degraded, Timeout, "a degraded");

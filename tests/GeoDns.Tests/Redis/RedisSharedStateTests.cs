@@ -6,37 +6,13 @@ using static GeoDns.Tests.Redis.SharedNode;
 namespace GeoDns.Tests.Redis;
 
 [CancelAfter(60_000)]
-public class RedisSharedStateTests
+public class RedisSharedStateTests : RedisNodeFixture
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private RedisServer _redis = null!;
-    private readonly List<SharedNode> _nodes = [];
-    private string _prefix = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _redis = RedisServer.Start();
-        _prefix = $"geodns-{Guid.NewGuid():N}:";
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        _nodes.Clear();
-        _redis.Dispose();
-    }
-
     private async Task<SharedNode> NodeAsync(string instance, Quorum quorum = Quorum.Majority, string? redis = null)
     {
-        var node = await StartAsync(redis ?? _redis.Configuration, instance, _prefix, quorum);
-        _nodes.Add(node);
-        if (_redis.Running)
+        var node = await StartAsync(redis ?? Redis.Configuration, instance, Prefix, quorum);
+        Nodes.Add(node);
+        if (Redis.Running)
         {
             await WaitForAsync(() => node.Link.LastSync is not null && !node.Link.Degraded, Timeout, $"{instance} synced");
         }
@@ -128,7 +104,7 @@ public class RedisSharedStateTests
         await WaitForAsync(() => !a.Slot(Us1).Usable, Timeout, "b's down vote on a");
 
         await b.DisposeAsync();
-        _nodes.Remove(b);
+        Nodes.Remove(b);
         // Interval 200 ms: a vote is fresh for 1 s (the floor), then b no longer counts.
         var delay = await WaitForAsync(() => a.Slot(Us1).Usable, Timeout, "b's vote aged out");
         TestContext.Out.WriteLine($"aged out after {delay.TotalMilliseconds:F0} ms");
@@ -179,7 +155,7 @@ public class RedisSharedStateTests
             }
         })).ToList();
 
-        _redis.Kill();
+        Redis.Kill();
         await WaitForAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
         // Past the vote freshness window (1 s): b's votes are still known to a but stale,
         // so a's own (up) verdicts decide; no answer changes (checked by the readers).
@@ -191,7 +167,7 @@ public class RedisSharedStateTests
         var pending = await b.Overrides.ApplyAsync(OverrideChange.Member(Us2, MemberOverride.ForceUp));
         Assert.That(pending.Shared, Is.False, pending.Detail);
 
-        _redis.Restart();
+        Redis.Restart();
         var converged = await WaitForAsync(() => !a.Link.Degraded && !b.Link.Degraded
             && a.Slot(Us2).Override == MemberOverride.ForceUp
             && a.View.VotesFor(a.Slot(Us1)).Count == 2 && b.View.VotesFor(b.Slot(Us1)).Count == 2, Timeout, "resync after restart");
@@ -216,7 +192,7 @@ public class RedisSharedStateTests
         await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("us-east", true));
         await WaitForAsync(() => !b.Slot(Us1).Usable, Timeout, "drain on b");
 
-        _redis.Kill();
+        Redis.Kill();
         await WaitForAsync(() => a.Link.Degraded && b.Link.Degraded, Timeout, "both degraded");
         // During the outage a changes its verdict and its operator undrains: b cannot know yet.
         a.SetLocal(Eu1, HealthStatus.Down);
@@ -225,7 +201,7 @@ public class RedisSharedStateTests
         await Task.Delay(300);
         Assert.That(b.Slot(Us1).Usable, Is.False);
 
-        _redis.Restart();
+        Redis.Restart();
         var watch = Stopwatch.StartNew();
         await WaitForAsync(() => b.Slot(Us1).Usable && b.View.VotesFor(b.Slot(Eu1)).Any(v => v.Instance == "a" && v.Status == HealthStatus.Down),
             Timeout, "b converges on a's state");
@@ -236,14 +212,14 @@ public class RedisSharedStateTests
     [Test]
     public async Task An_instance_started_while_Redis_is_down_serves_locally_then_joins()
     {
-        _redis.Kill();
+        Redis.Kill();
         var a = await NodeAsync("a");
         a.SetAllLocal(HealthStatus.Up);
         Assert.That(a.Slot(Us1).Usable, Is.True);
         await WaitForAsync(() => a.Link.Degraded, Timeout, "degraded at start");
         Assert.That(a.Slot(Us1).Shared, Is.EqualTo(HealthStatus.Up), "local votes rule while alone");
 
-        _redis.Restart();
+        Redis.Restart();
         var b = await NodeAsync("b");
         b.SetAllLocal(HealthStatus.Up);
         await WaitForAsync(() => !a.Link.Degraded && a.View.VotesFor(a.Slot(Us1)).Count == 2, Timeout, "a joins");
@@ -255,12 +231,12 @@ public class RedisSharedStateTests
     public async Task A_change_on_an_instance_started_during_the_outage_does_not_wipe_what_the_others_knew()
     {
         // a reaches Redis through a proxy, so c can be made to reconnect first after the restart.
-        using var proxy = new TcpProxy(_redis.Port);
+        using var proxy = new TcpProxy(Redis.Port);
         var a = await NodeAsync("a", redis: proxy.Configuration);
         await a.Overrides.ApplyAsync(OverrideChange.DrainRegion("us-east", true));
         await WaitForAsync(() => !a.Slot(Us1).Usable, Timeout, "drain on a");
 
-        _redis.Kill();
+        Redis.Kill();
         await WaitForAsync(() => a.Link.Degraded, Timeout, "a degraded");
         // c never read the overrides; its operator change is local until Redis returns, empty.
         var c = await NodeAsync("c");
@@ -268,7 +244,7 @@ public class RedisSharedStateTests
         Assert.That(r.Shared, Is.False);
 
         proxy.Blocked = true;
-        _redis.Restart();
+        Redis.Restart();
         await WaitForAsync(() => !c.Link.Degraded && c.Link.LastSync is not null, Timeout, "c back first");
         await Task.Delay(300);
         proxy.Blocked = false;
@@ -286,7 +262,7 @@ public class RedisSharedStateTests
     [Test]
     public async Task Without_Redis_the_in_memory_store_does_everything_for_one_instance()
     {
-        await using var node = await StartAsync(null, "solo", _prefix);
+        await using var node = await StartAsync(null, "solo", Prefix);
         node.SetLocal(Us1, HealthStatus.Down);
         Assert.That(node.Slot(Us1).Usable, Is.False);
         var result = await node.Overrides.ApplyAsync(OverrideChange.Member(Us1, MemberOverride.ForceUp));

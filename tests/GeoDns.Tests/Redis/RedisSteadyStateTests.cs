@@ -13,38 +13,15 @@ namespace GeoDns.Tests.Redis;
 /// counted with INFO commandstats (read with redis-cli).
 /// </summary>
 [CancelAfter(60_000)]
-public partial class RedisSteadyStateTests
+public partial class RedisSteadyStateTests : RedisNodeFixture
 {
     private const int Members = 400;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private RedisServer _redis = null!;
-    private readonly List<SharedNode> _nodes = [];
-    private string _prefix = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _redis = RedisServer.Start();
-        _prefix = $"geodns-{Guid.NewGuid():N}:";
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        _nodes.Clear();
-        _redis.Dispose();
-    }
 
     private async Task<SharedNode> NodeAsync(string instance, Quorum quorum = Quorum.Majority)
     {
         // Sync tick (heartbeat) 200 ms, check interval 200 ms: votes are fresh for 1 s.
-        var node = await StartAsync(_redis.Configuration, instance, _prefix, quorum, bulkMembers: Members);
-        _nodes.Add(node);
+        var node = await StartAsync(Redis.Configuration, instance, Prefix, quorum, bulkMembers: Members);
+        Nodes.Add(node);
         await WaitForAsync(() => node.Link.LastSync is not null && !node.Link.Degraded, Timeout, $"{instance} synced");
         return node;
     }
@@ -60,7 +37,7 @@ public partial class RedisSteadyStateTests
     /// <summary>Calls per command since the server started (INFO commandstats), the INFO calls themselves left out.</summary>
     private Dictionary<string, long> CommandStats()
     {
-        using var cli = Process.Start(new ProcessStartInfo("redis-cli", ["-p", $"{_redis.Port}", "INFO", "commandstats"])
+        using var cli = Process.Start(new ProcessStartInfo("redis-cli", ["-p", $"{Redis.Port}", "INFO", "commandstats"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -148,7 +125,7 @@ public partial class RedisSteadyStateTests
 
         // b dies without a word: its vote stays in Redis, its heartbeats stop.
         await b.DisposeAsync();
-        _nodes.Remove(b);
+        Nodes.Remove(b);
         var stale = await WaitForAsync(() => a.Slot(Us1).Usable, Timeout, "b's vote aged out on a");
         TestContext.Out.WriteLine($"b's vote stopped counting {stale.TotalMilliseconds:0} ms after b stopped");
         Assert.That(stale, Is.GreaterThan(TimeSpan.FromMilliseconds(600)), "b's last heartbeat kept its vote fresh for about 1 s");
