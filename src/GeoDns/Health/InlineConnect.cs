@@ -61,25 +61,7 @@ internal static partial class InlineConnect
         {
             var linger = stackalloc int[2] { 1, 0 };
             setsockopt(fd, SolSocket, SoLinger, linger, 8);
-            int result;
-            fixed (byte* address = nativeAddress)
-            {
-                result = connect(fd, address, nativeAddress.Length);
-            }
-
-            int error = result == 0 ? 0 : Marshal.GetLastPInvokeError();
-            if (error == EInProgress)
-            {
-                var poll = new PollFd { Fd = fd, Events = PollOut };
-                error = InlineConnect.poll(&poll, 1, 0) switch
-                {
-                    < 0 => Marshal.GetLastPInvokeError(),
-                    0 => EInProgress,
-                    _ when (poll.Revents & (PollErr | PollHup)) != 0 => PendingError(fd),
-                    _ => 0,
-                };
-            }
-
+            int error = Connect(fd, nativeAddress);
             if (error == 0)
             {
                 return ValueTask.CompletedTask;
@@ -100,6 +82,43 @@ internal static partial class InlineConnect
                 close(fd);
             }
         }
+    }
+
+    /// <summary>
+    /// Starts connecting <paramref name="socket"/> (made non-blocking here) to <paramref name="nativeAddress"/>:
+    /// true when connected within the call, false when the connect is still under way (a send waits
+    /// for it), a <see cref="SocketException"/> when it failed at once.
+    /// </summary>
+    public static bool TryConnect(Socket socket, byte[] nativeAddress)
+    {
+        socket.Blocking = false;
+        int error = Connect((int)socket.SafeHandle.DangerousGetHandle(), nativeAddress);
+        return error == 0 || (error == EInProgress ? false : throw new SocketException((int)SocketErrorOf(error)));
+    }
+
+    /// <summary>A non-blocking connect and a zero-timeout poll: 0, <c>EINPROGRESS</c>, or the errno it failed with.</summary>
+    private static unsafe int Connect(int fd, byte[] nativeAddress)
+    {
+        int result;
+        fixed (byte* address = nativeAddress)
+        {
+            result = connect(fd, address, nativeAddress.Length);
+        }
+
+        int error = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (error != EInProgress)
+        {
+            return error;
+        }
+
+        var poll = new PollFd { Fd = fd, Events = PollOut };
+        return InlineConnect.poll(&poll, 1, 0) switch
+        {
+            < 0 => Marshal.GetLastPInvokeError(),
+            0 => EInProgress,
+            _ when (poll.Revents & (PollErr | PollHup)) != 0 => PendingError(fd),
+            _ => 0,
+        };
     }
 
     private static async ValueTask WaitAsync(Socket socket, CancellationToken cancellationToken)

@@ -27,8 +27,7 @@ internal static class PlainHttpProbe
         try
         {
             using var socket = ProbeAddress.NewSocket(endPoint.AddressFamily);
-            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(request.Bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            await ConnectAndSendAsync(socket, request, endPoint, cancellationToken).ConfigureAwait(false);
             var raw = new Memory<byte>(buffer, 0, MaxHeadBytes);
             int filled = 0;
             HttpResponseHead head;
@@ -94,6 +93,42 @@ internal static class PlainHttpProbe
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// On Linux a connect that finishes within the call (loopback, a refusal) and a send that fits
+    /// the socket buffer take no trip through the socket engine; anything else waits asynchronously
+    /// (a send on a socket still connecting waits for the connect).
+    /// </summary>
+    private static ValueTask<int> ConnectAndSendAsync(Socket socket, PlainHttpRequest request, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        if (request.NativeAddress is null)
+        {
+            return ConnectThenSendAsync(socket, request, endPoint, cancellationToken);
+        }
+
+        int sent = 0;
+        if (InlineConnect.TryConnect(socket, request.NativeAddress))
+        {
+            sent = socket.Send(request.Bytes, SocketFlags.None, out var error);
+            if (error == SocketError.Success && sent == request.Bytes.Length)
+            {
+                return new ValueTask<int>(sent);
+            }
+
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+        }
+
+        return socket.SendAsync(request.Bytes.AsMemory(Math.Max(sent, 0)), SocketFlags.None, cancellationToken);
+    }
+
+    private static async ValueTask<int> ConnectThenSendAsync(Socket socket, PlainHttpRequest request, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        return await socket.SendAsync(request.Bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
     }
 
     private static ProbeResult Fail(long start, string error) => ProbeResult.Fail(Stopwatch.GetElapsedTime(start), error);

@@ -19,6 +19,7 @@ internal sealed class PlainHttpRequest
     {
         Bytes = bytes;
         EndPoint = endPoint;
+        NativeAddress = endPoint is not null && InlineConnect.IsSupported ? InlineConnect.NativeAddress(endPoint) : null;
         Expect = expect;
         Body = body;
         BodyText = bodyText;
@@ -30,6 +31,9 @@ internal sealed class PlainHttpRequest
     public IPEndPoint? EndPoint { get; }
 
     public StatusRanges Expect { get; }
+
+    /// <summary>The endpoint as a native socket address, for <see cref="InlineConnect"/> (Linux, literal addresses).</summary>
+    public byte[]? NativeAddress { get; }
 
     /// <summary>The UTF-8 bytes the body must contain, or null when the body is not checked.</summary>
     public byte[]? Body { get; }

@@ -146,6 +146,31 @@ public sealed class HttpResponseFramingTests
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
 
+    [Test]
+    public async Task ConnectThatNeverCompletesTimesOut(CancellationToken token)
+    {
+        // A listener that never accepts, its backlog full: the SYN is dropped, so the request's
+        // send waits on a connect still under way until the probe's timeout ends it.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (System.Net.IPEndPoint)listener.LocalEndPoint!;
+        var fillers = Enumerable.Range(0, 4).Select(_ => new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)).ToList();
+        try
+        {
+            fillers.ForEach(f => _ = f.ConnectAsync(endPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default));
+            await Task.Delay(100, token);
+            var target = HealthTestZones.Target("http", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "10s"), ("timeout", "300ms"));
+            var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+            Assert.That(result.TimedOut, Is.True, result.Detail);
+            Assert.That(result.Detail, Is.EqualTo("timed out after 300 ms"));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
     private Task<ProbeResult> Probe(RawHttpServer server, CancellationToken token, params (string Key, string Value)[] settings) =>
         _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", [("port", $"{server.Port}"), .. settings]), token);
 
