@@ -41,7 +41,7 @@ internal static class PlainHttpProbe
                         return Fail(start, $"HTTP response head over {MaxHeadBytes / 1024} KiB");
                     }
 
-                    int read = await socket.ReceiveAsync(raw[filled..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    int read = await ReceiveAsync(socket, raw[filled..], cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return Fail(start, filled == 0 ? "connection closed without an HTTP response" : "HTTP response ended inside its head");
@@ -131,6 +131,34 @@ internal static class PlainHttpProbe
         return await socket.SendAsync(request.Bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A read: on a socket connected inline (non-blocking, never seen by the socket engine), after
+    /// waiting on the <see cref="ReadinessLoop"/>, so the probe continues on the loop's thread;
+    /// otherwise through the socket engine.
+    /// </summary>
+    private static ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> into, CancellationToken cancellationToken) =>
+        !socket.Blocking && ReadinessLoop.Shared is { } loop
+            ? WaitThenReceiveAsync(loop, socket, into, cancellationToken)
+            : socket.ReceiveAsync(into, SocketFlags.None, cancellationToken);
+
+    private static async ValueTask<int> WaitThenReceiveAsync(ReadinessLoop loop, Socket socket, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await loop.WaitReadableAsync(socket, cancellationToken).ConfigureAwait(false);
+            int read = socket.Receive(into.Span, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                return read;
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+        }
+    }
+
     private static ProbeResult Fail(long start, string error) => ProbeResult.Fail(Stopwatch.GetElapsedTime(start), error);
 
     /// <summary>A body of <paramref name="contentLength"/> bytes, or to the close when it is <see cref="HttpResponseHead.UntilClose"/>; at most the body buffer.</summary>
@@ -142,7 +170,7 @@ internal static class PlainHttpProbe
         raw.Span[..length].CopyTo(body.Span);
         while (length < wanted)
         {
-            int read = await socket.ReceiveAsync(body[length..wanted], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            int read = await ReceiveAsync(socket, body[length..wanted], cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return contentLength == HttpResponseHead.UntilClose ? (length, null) : (length, "body ended before its Content-Length");
@@ -169,7 +197,7 @@ internal static class PlainHttpProbe
                 filled -= at;
                 at = 0;
                 int read = filled == raw.Length ? -1
-                    : await socket.ReceiveAsync(raw[filled..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    : await ReceiveAsync(socket, raw[filled..], cancellationToken).ConfigureAwait(false);
                 if (read <= 0)
                 {
                     return (length, read == 0 ? "chunked body ended early" : "chunk size line too long");
@@ -200,7 +228,7 @@ internal static class PlainHttpProbe
                 if (at == filled)
                 {
                     at = filled = 0;
-                    int read = await socket.ReceiveAsync(raw, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    int read = await ReceiveAsync(socket, raw, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return (length, "chunked body ended early");
