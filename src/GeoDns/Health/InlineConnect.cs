@@ -43,8 +43,8 @@ internal static partial class InlineConnect
     }
 
     /// <summary>
-    /// Connects to <paramref name="nativeAddress"/> and closes with a reset. Null when it
-    /// connected at once; a <see cref="SocketException"/> when refused or unreachable at once;
+    /// Connects to <paramref name="nativeAddress"/> and closes with a reset. A completed task when
+    /// it connected at once; a <see cref="SocketException"/> when refused or unreachable at once;
     /// otherwise a task that ends when the connect does (and throws its error).
     /// </summary>
     public static unsafe ValueTask ConnectAndResetAsync(byte[] nativeAddress, CancellationToken cancellationToken)

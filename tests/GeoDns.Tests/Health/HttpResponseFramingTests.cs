@@ -29,6 +29,15 @@ public sealed class HttpResponseFramingTests
     }
 
     [Test]
+    public async Task Ipv6MemberGetsABracketedHostHeader(CancellationToken token)
+    {
+        await using var server = new TestHttpServer(System.Net.IPAddress.IPv6Loopback);
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "::1", ("port", $"{server.Port}"), ("body", "all ok")), token);
+        Assert.That(result.Success, Is.True, result.Detail);
+        Assert.That(server.LastHost, Is.EqualTo($"[::1]:{server.Port}"));
+    }
+
+    [Test]
     public async Task ChunkedBodyIsJoinedBeforeMatching(CancellationToken token)
     {
         // "all ok" is split over three chunks, each in its own write, with an extension and a trailer.

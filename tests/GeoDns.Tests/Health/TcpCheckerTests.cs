@@ -35,6 +35,30 @@ public sealed class TcpCheckerTests
     }
 
     [Test]
+    public async Task Ipv6ListeningPortIsUpAndRefusedPortIsDown(CancellationToken token)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.IPv6Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var up = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "::1", ("port", $"{port}")), token);
+            Assert.That(up.Success, Is.True, up.Detail);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+
+        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        int free = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        probe.Dispose();
+        var down = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "::1", ("port", $"{free}")), token);
+        Assert.That(down.Detail, Does.Contain("connection refused"));
+    }
+
+    [Test]
     public async Task RefusedPortIsDown(CancellationToken token)
     {
         var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{FreePort()}")), token);
