@@ -13,7 +13,9 @@ namespace GeoDns.Health;
 /// is in <c>expect</c> and the body (first 64 KiB) contains <c>body</c>. The URL, Host header
 /// and TLS SNI carry <c>host</c> while the connection goes to the member's address. Certificates
 /// are verified against <c>host</c> unless <c>insecure=true</c>. Every probe opens a new
-/// connection, so a server that stopped accepting is noticed at once.
+/// connection, so a server that stopped accepting is noticed at once. Plain <c>http</c> goes
+/// through a small hand-written HTTP/1.1 exchange (<see cref="PlainHttpProbe"/>); <c>https</c>
+/// through <see cref="SocketsHttpHandler"/>. Redirects are never followed: the status is judged.
 /// </summary>
 public sealed class HttpChecker : IHealthChecker, IDisposable
 {
@@ -23,6 +25,7 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
 
     private readonly HttpMessageInvoker _verifying;
     private readonly HttpMessageInvoker _insecure;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProbeTarget, PlainHttpRequest> _plainRequests = new();
 
     public HttpChecker()
     {
@@ -38,6 +41,11 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
         long start = Stopwatch.GetTimestamp();
         try
         {
+            if (settings.Kind == "http")
+            {
+                return await PlainProbeAsync(target, start, cancellationToken).ConfigureAwait(false);
+            }
+
             var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Get, RequestUri(target, address));
             request.Options.Set(EndPointKey, new IPEndPoint(address, settings.Port));
@@ -68,6 +76,33 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
         {
             return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), ProbeAddress.Describe(e));
         }
+    }
+
+    /// <summary>
+    /// Plain <c>http</c> through <see cref="PlainHttpProbe"/>. A literal address's request is
+    /// built once per target (a reload makes new targets); a host name is resolved and its
+    /// request built per probe.
+    /// </summary>
+    private ValueTask<ProbeResult> PlainProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
+    {
+        if (PlainHttpRequest.IsLiteral(target.Address, out _))
+        {
+            var request = _plainRequests.GetValue(target, static t =>
+            {
+                PlainHttpRequest.IsLiteral(t.Address, out var literal);
+                return PlainHttpRequest.For(t, literal, keepEndPoint: true);
+            });
+            return new ValueTask<ProbeResult>(PlainHttpProbe.ProbeAsync(request, request.EndPoint!, start, cancellationToken));
+        }
+
+        return ResolveAndProbeAsync(target, start, cancellationToken);
+    }
+
+    private static async ValueTask<ProbeResult> ResolveAndProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
+    {
+        var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
+        var request = PlainHttpRequest.For(target, address, keepEndPoint: false);
+        return await PlainHttpProbe.ProbeAsync(request, new IPEndPoint(address, target.Settings.Port), start, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One full exchange with a throw-away HTTP server on 127.0.0.1.</summary>

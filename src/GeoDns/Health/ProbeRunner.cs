@@ -198,10 +198,19 @@ internal sealed class ProbeRunner
         }
 
         var timeout = _timeout;
-        timeout.CancelAfter(target.Settings.Timeout);
         try
         {
-            return await checker.ProbeAsync(target, timeout.Token).ConfigureAwait(false);
+            // The timer is armed only when the probe goes asynchronous: one that finishes within
+            // the call (a loopback connect, a refusal) cannot be cancelled anyway, and arming and
+            // resetting a timer per probe is a measurable part of a probe's cost.
+            var probe = checker.ProbeAsync(target, timeout.Token);
+            if (!probe.IsCompleted)
+            {
+                var left = target.Settings.Timeout - _time.GetElapsedTime(start);
+                timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+
+            return await probe.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
         {

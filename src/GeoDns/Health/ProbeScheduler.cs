@@ -1,11 +1,12 @@
 namespace GeoDns.Health;
 
 /// <summary>
-/// One clock for every probe: runners ask to be started after a delay, and a single timer
-/// ticking every <see cref="Tick"/> starts all that are due together. Compared with one timer
-/// per runner this wakes the thread pool once per tick instead of once per probe (at thousands
-/// of probes a second the per-probe wake-ups, and the spinning of the threads they woke, cost
-/// more than the probes), at the price of up to one tick of lateness.
+/// One clock for every probe: runners ask to be started after a delay, and a single tick every
+/// <see cref="Tick"/> starts all that are due together (on its own thread with the system clock,
+/// on a timer of the given <see cref="TimeProvider"/> otherwise). Compared with one timer per
+/// runner this wakes one thread once per tick instead of the thread pool once per probe (at
+/// thousands of probes a second the per-probe wake-ups, and the spinning of the threads they
+/// woke, cost more than the probes), at the price of up to one tick of lateness.
 /// </summary>
 internal sealed class ProbeScheduler : IDisposable
 {
@@ -16,14 +17,24 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ProbeRunner, long> _queue = new();
     private readonly List<ProbeRunner> _due = [];
-    private readonly ITimer _timer;
+    private readonly ITimer? _timer;
     private int _ticking;
     private bool _disposed;
 
     public ProbeScheduler(TimeProvider time)
     {
         _time = time;
-        _timer = time.CreateTimer(static s => ((ProbeScheduler)s!).StartDue(), this, Tick, Tick);
+        if (time == TimeProvider.System)
+        {
+            // Its own thread rather than a timer: a timer's callback runs on a thread-pool worker,
+            // and waking one every tick set its idle siblings spinning (sched_yield) for work.
+            _timer = null;
+            new Thread(TickLoop) { IsBackground = true, Name = "health scheduler" }.Start();
+        }
+        else
+        {
+            _timer = time.CreateTimer(static s => ((ProbeScheduler)s!).StartDue(), this, Tick, Tick);
+        }
     }
 
     /// <summary>Starts <paramref name="runner"/>'s next probe once <paramref name="delay"/> has passed (at the first tick after).</summary>
@@ -47,7 +58,16 @@ internal sealed class ProbeScheduler : IDisposable
             _queue.Clear();
         }
 
-        _timer.Dispose();
+        _timer?.Dispose();
+    }
+
+    private void TickLoop()
+    {
+        while (!Volatile.Read(ref _disposed))
+        {
+            Thread.Sleep(Tick);
+            StartDue();
+        }
     }
 
     /// <summary>

@@ -6,9 +6,15 @@ using GeoDns.Core.Health.Checks;
 
 namespace GeoDns.Health;
 
-/// <summary><c>tcp</c>: up when a TCP connection to the member's port opens.</summary>
+/// <summary>
+/// <c>tcp</c>: up when a TCP connection to the member's port opens. On Linux a literal address
+/// is connected through <see cref="InlineConnect"/>, which finishes most probes within the call.
+/// </summary>
 public sealed class TcpChecker : IHealthChecker
 {
+    /// <summary>Each literal-address target's native socket address, made on its first probe (a reload makes new targets).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProbeTarget, byte[]> _nativeAddresses = new();
+
     public IReadOnlyCollection<CheckKind> Kinds { get; } = [TcpCheck.Kind];
 
     public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
@@ -16,6 +22,19 @@ public sealed class TcpChecker : IHealthChecker
         long start = Stopwatch.GetTimestamp();
         try
         {
+            if (InlineConnect.IsSupported && IPAddress.TryParse(target.Address, out _))
+            {
+                var native = _nativeAddresses.GetValue(target, static t => InlineConnect.NativeAddress(new IPEndPoint(IPAddress.Parse(t.Address), t.Settings.Port)));
+                var connecting = InlineConnect.ConnectAndResetAsync(native, cancellationToken);
+                if (!connecting.IsCompletedSuccessfully)
+                {
+                    await connecting.ConfigureAwait(false);
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                return ProbeResult.Ok(elapsed, $"connected to port {target.Settings.Port} in {ProbeAddress.Milliseconds(elapsed)}");
+            }
+
             var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
             using var socket = ProbeAddress.NewSocket(address.AddressFamily);
             await socket.ConnectAsync(new IPEndPoint(address, target.Settings.Port), cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,30 @@ public sealed class TcpCheckerTests
     }
 
     [Test]
+    public async Task Ipv6ListeningPortIsUpAndRefusedPortIsDown(CancellationToken token)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.IPv6Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var up = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "::1", ("port", $"{port}")), token);
+            Assert.That(up.Success, Is.True, up.Detail);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+
+        using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        int free = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        probe.Dispose();
+        var down = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "::1", ("port", $"{free}")), token);
+        Assert.That(down.Detail, Does.Contain("connection refused"));
+    }
+
+    [Test]
     public async Task RefusedPortIsDown(CancellationToken token)
     {
         var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{FreePort()}")), token);
@@ -66,6 +90,57 @@ public sealed class TcpCheckerTests
             Assert.That(result.Success, Is.False);
             Assert.That(result.Detail, Does.Contain("timed out"));
             Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(10)), "ended by the 300 ms timeout, not by the kernel's SYN retries (minutes)");
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Test]
+    public async Task ConnectStillUnderWayIsWaitedFor(CancellationToken token)
+    {
+        // The backlog is full when the probe starts, so its SYN is dropped and the connect is still
+        // under way when the call returns; once the queue is drained, the kernel's SYN retry (1 s)
+        // connects, and the probe must report it.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                _ = filler.ConnectAsync(endPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            await Task.Delay(100, token);
+            var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "10s"), ("timeout", "5s"));
+            var probe = ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+            await Task.Delay(300, token);
+            Assert.That(probe.IsCompleted, Is.False, "the first SYN was dropped");
+            listener.Blocking = false;
+            var accepted = new List<Socket>();
+            var drainUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+            while (!probe.IsCompleted && DateTime.UtcNow < drainUntil)
+            {
+                try
+                {
+                    accepted.Add(listener.Accept());
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(20, token);
+                }
+            }
+
+            var result = await probe;
+            accepted.ForEach(a => a.Dispose());
+            Assert.That(result.Success, Is.True, result.Detail);
+            Assert.That(result.Latency, Is.GreaterThan(TimeSpan.FromMilliseconds(500)), "connected by the SYN retry, after the wait");
         }
         finally
         {
