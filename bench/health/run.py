@@ -10,7 +10,7 @@ query every 5 ms) while they run. Then two instances of each build share one red
 tcp members: Redis commands/s (INFO commandstats deltas) and redis-server CPU, while health is steady.
 
   bench/health/run.py --variant after=src/GeoDns/bin/Release/net10.0/geodns.dll \\
-                      --variant before=/work/baseline-bin/geodns.dll --members 10000 --interval 2s --duration 20
+                      --variant before=/tmp/geodns-before/geodns.dll --members 10000 --interval 2s --duration 20
 """
 import argparse, os, random, re, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, time, urllib.request
 

@@ -145,7 +145,7 @@ public sealed class RedisOutageBackendDeathEndToEndTests : ProcessFixture
             await Task.Delay(Poll, token);
         }
 
-        Assert.Fail($"{instance.Name} did not see {voter}'s up votes within 10 s\n{await DescribeAsync(instance, token)}");
+        Assert.Fail($"{instance.Name} did not see {voter}'s up votes within 10 s\n{await DescribeAsync(instance, token)}\n{instance.Output}");
     }
 
     private static async Task WaitDegradedAsync(ServeInstance instance, CancellationToken token)
