@@ -59,16 +59,17 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
 
         // The first round of health checks decides before the first answer (bounded by the longest timeout).
         await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);
-        int threads = _options.UdpThreadCount();
-        _listeners.Start(threads, endpoint =>
-            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));
-        UdpEndPoints = _listeners.UdpEndPoints;
-        _answering = true;
+        // SIGHUP is taken before "Answering DNS" is logged: whoever waits for that line may reload at once.
         _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             ThreadPool.QueueUserWorkItem(_ => _zones.Reload("SIGHUP"));
         });
+        int threads = _options.UdpThreadCount();
+        _listeners.Start(threads, endpoint =>
+            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));
+        UdpEndPoints = _listeners.UdpEndPoints;
+        _answering = true;
         if (_options.WatchZones)
         {
             _watcher = new ZoneWatcher(_zones.Directory, () => _zones.Reload("file change"), _logger);

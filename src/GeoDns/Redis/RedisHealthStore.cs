@@ -29,6 +29,7 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
     private readonly string _incarnation;
     private readonly Lock _writeLock = new();
     private readonly Dictionary<string, (string Incarnation, long Serial)> _serials = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _heardBeforeReadAll = new(StringComparer.Ordinal);
     private long _serial;
     private volatile bool _readAllRequested;
 
@@ -135,6 +136,13 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
     public async Task ReadAllAsync()
     {
         _readAllRequested = false;
+        string[] heard;
+        lock (_serials)
+        {
+            heard = [.. _heardBeforeReadAll];
+            _heardBeforeReadAll.Clear();
+        }
+
         var batch = _link.Database.CreateBatch();
         var reads = _table.Monitored
             .Select(m => (m.Key, Read: batch.HashGetAllAsync(_link.Options.VotesKey(m.Key))))
@@ -143,6 +151,14 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
         foreach (var (key, read) in reads)
         {
             Absorb(key, await read.ConfigureAwait(false));
+        }
+
+        // The heartbeats that asked for this read were heard before it: with the votes now read,
+        // those instances count from here. (Waiting for their next heartbeat instead would never
+        // count an instance whose serial moves between every two heartbeats.)
+        foreach (string instance in heard)
+        {
+            _table.Heard(instance);
         }
 
         RecomputeAll();
@@ -219,12 +235,16 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
             // An instance heard for the first time may have written its votes after this instance read them.
             missed = !_serials.TryGetValue(instance, out var known) || known != (incarnation, serial);
             _serials[instance] = (incarnation, serial);
+            if (missed)
+            {
+                _heardBeforeReadAll.Add(instance);
+            }
         }
 
         if (missed)
         {
             // A new instance, lost announcements, or a writer that re-asserted everything: its votes
-            // count again from its next heartbeat, after the re-read.
+            // count again once they are re-read.
             _logger.LogInformation("Instance {Instance} wrote votes this instance was not told of: re-reading every vote", instance);
             _readAllRequested = true;
             _link.Wake();

@@ -145,6 +145,34 @@ public partial class RedisSteadyStateTests : RedisNodeFixture
         });
     }
 
+    [Test]
+    public async Task A_writer_whose_serial_moves_between_every_two_heartbeats_still_counts()
+    {
+        var a = await NodeAsync("a", Quorum.All);
+        var b = await NodeAsync("b", Quorum.All);
+        SetBulk(a, HealthStatus.Up);
+        b.SetLocal(Us1, HealthStatus.Down);
+        await WaitForAsync(() => !a.Slot(Us1).Usable, Timeout, "b's Down on a");
+
+        // b re-asserts all its votes faster than it beats (as an instance whose link keeps
+        // dropping does): every heartbeat a hears carries a serial it was not told of.
+        var resyncs = Stopwatch.StartNew();
+        var bStore = (RedisHealthStore)b.Health;
+        bool everUsable = false;
+        while (resyncs.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            await bStore.ResyncAsync();
+            everUsable |= a.Slot(Us1).Usable;
+            await Task.Delay(100);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(everUsable, Is.False, "b's Down stopped counting on a while b was alive and beating");
+            Assert.That(((RedisHealthStore)a.Health).Table.IsFresh(Us1, "b"), Is.True);
+        });
+    }
+
     [GeneratedRegex(@"cmdstat_(\w+):calls=(\d+)")]
     private static partial Regex CommandStat();
 }
