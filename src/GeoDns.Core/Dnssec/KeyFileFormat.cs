@@ -31,6 +31,16 @@ public static class KeyFileFormat
 
         var keyField = Field(fields, privatePath, "PrivateKey");
         byte[] privateKey = Base64(privatePath, keyField.Line, keyField.Value);
+        if (algorithm == DnssecAlgorithm.EcdsaP256Sha256 && privateKey.Length is >= 29 and < 32)
+        {
+            // An ECDSA private key is an integer: some dnssec-keygen builds drop its leading zero
+            // octets (one key in 256 is 31 octets, one in 65,536 is 30). Big-endian: pad on the
+            // left. Anything shorter is a damaged file, not a rare key.
+            var padded = new byte[32];
+            privateKey.CopyTo(padded.AsSpan(32 - privateKey.Length));
+            privateKey = padded;
+        }
+
         if (privateKey.Length != DnssecAlgorithm.PrivateKeyLength(algorithm))
         {
             throw new KeyFileException($"{privatePath}:{keyField.Line}: a {DnssecAlgorithm.Mnemonic(algorithm)} private key is {DnssecAlgorithm.PrivateKeyLength(algorithm)} octets, this one {privateKey.Length}");

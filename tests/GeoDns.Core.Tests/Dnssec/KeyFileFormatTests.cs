@@ -48,6 +48,19 @@ public sealed class KeyFileFormatTests
         Assert.That(again.Flags, Is.EqualTo(257));
     }
 
+    [Test]
+    public void AnEcdsaPrivateKeyWrittenWithoutItsLeadingZeroOctetIsPadded()
+    {
+        // dnssec-keygen writes the integer without leading zeros: 31 octets about once in 256 keys.
+        byte[] full = Convert.FromBase64String("vR5nUaPEoEGfACa87bnsKpeQveEgtaLfGV3JAn1TzPY=");
+        full[0] = 0;
+        string text = Private.Replace("vR5nUaPEoEGfACa87bnsKpeQveEgtaLfGV3JAn1TzPY=", Convert.ToBase64String(full[1..]), StringComparison.Ordinal);
+
+        var pair = KeyFileFormat.Parse("K.key", Public, "K.private", text);
+
+        Assert.That(pair.PrivateKey, Is.EqualTo(full));
+    }
+
     [TestCase("PrivateKey: vR5nUaPEoEGfACa87bnsKpeQveEgtaLfGV3JAn1TzPY=", "PrivateKey: vR5n", "K.private:3: a ECDSAP256SHA256 private key is 32 octets")]
     [TestCase("Algorithm: 13", "Algorithm: 15", "K.private:2: algorithm 15 does not match")]
     [TestCase("Activate: 20261130010039", "Activate: soon", "K.private:6: Activate 'soon' is not")]
