@@ -75,6 +75,10 @@ public sealed class RedisHealthStore : IHealthStore, ISharedStateView
 
         _overrides?.Reapply();
         RecomputeAll();
+
+        // Votes on members this instance did not monitor until now were announced to it and
+        // dropped (or written before it started): read them on the next tick.
+        _readAllRequested = true;
         _link.Wake();
     }
 

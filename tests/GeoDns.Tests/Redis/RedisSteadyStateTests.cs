@@ -173,6 +173,26 @@ public partial class RedisSteadyStateTests : RedisNodeFixture
         });
     }
 
+    [Test]
+    public async Task Votes_announced_before_an_instance_monitors_a_member_are_read_when_it_starts_to()
+    {
+        var a = await NodeAsync("a", Quorum.All);
+        var b = await NodeAsync("b", Quorum.All);
+        var aStore = (RedisHealthStore)a.Health;
+        var monitored = aStore.Table.Monitored;
+
+        // a monitors nothing (its zones not loaded yet, or a pool added by a later reload)
+        // while b votes: b's announcement reaches a, which has nothing to apply it to.
+        a.Health.SetMonitored([]);
+        await Task.Delay(300);
+        b.SetLocal(Us1, HealthStatus.Down);
+        await Task.Delay(500);
+
+        a.Health.SetMonitored(monitored);
+        await WaitForAsync(() => a.View.VotesFor(a.Slot(Us1)).Any(v => v.Instance == "b" && v.Status == HealthStatus.Down), Timeout,
+            "b's vote, announced before a monitored the member, seen by a");
+    }
+
     [GeneratedRegex(@"cmdstat_(\w+):calls=(\d+)")]
     private static partial Regex CommandStat();
 }
