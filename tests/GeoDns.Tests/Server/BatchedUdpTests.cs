@@ -22,21 +22,10 @@ namespace GeoDns.Tests.Server;
 [Parallelizable(ParallelScope.None)]
 public sealed class BatchedUdpTests(bool batching)
 {
-    private DirectoryInfo _zones = null!;
     private QueryProcessor _processor = null!;
 
     [OneTimeSetUp]
-    public void LoadZone()
-    {
-        _zones = Directory.CreateTempSubdirectory("geodns-udp-test-");
-        File.WriteAllText(Path.Combine(_zones.FullName, "simple.test.zone"), TestZones.Simple());
-        _processor = new QueryProcessor(Snapshot.Empty);
-        var store = new ZoneStore(_zones.FullName, _processor, ZonePipeline.BuiltIn(), [], NullLogger<ZoneStore>.Instance);
-        Assert.That(store.Reload(), Is.Zero);
-    }
-
-    [OneTimeTearDown]
-    public void DeleteZone() => _zones.Delete(recursive: true);
+    public void LoadZone() => _processor = SimpleZone.Processor();
 
     [Test]
     public void BatchesOnLinuxWhenAllowed()

@@ -32,21 +32,10 @@ public sealed class TcpAllocationTests
     // exceed it 5 times over.
     private const long Tolerance = 4_000;
 
-    private DirectoryInfo _zones = null!;
     private QueryProcessor _processor = null!;
 
     [OneTimeSetUp]
-    public void LoadZone()
-    {
-        _zones = Directory.CreateTempSubdirectory("geodns-tcp-alloc-");
-        File.WriteAllText(Path.Combine(_zones.FullName, "simple.test.zone"), TestZones.Simple());
-        _processor = new QueryProcessor(Snapshot.Empty);
-        var store = new ZoneStore(_zones.FullName, _processor, ZonePipeline.BuiltIn(), [], NullLogger<ZoneStore>.Instance);
-        Assert.That(store.Reload(), Is.Zero);
-    }
-
-    [OneTimeTearDown]
-    public void DeleteZone() => _zones.Delete(recursive: true);
+    public void LoadZone() => _processor = SimpleZone.Processor();
 
     [TestCase(1, TestName = "TCP: one query at a time allocates nothing per query")]
     [TestCase(Pipelined, TestName = "TCP: pipelined queries allocate nothing per query")]
