@@ -26,4 +26,20 @@ internal static class LoopbackAccept
             _ = Task.Run(() => serve(socket));
         }
     }
+
+    /// <summary>Stops an accept loop started with <see cref="EachAsync"/>: cancels, closes the listener, waits up to 5 s.</summary>
+    public static async Task StopAsync(System.Net.Sockets.TcpListener listener, CancellationTokenSource stop, Task accepting)
+    {
+        await stop.CancelAsync();
+        listener.Stop();
+        try
+        {
+            await accepting.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        stop.Dispose();
+    }
 }

@@ -84,7 +84,7 @@ public sealed class HttpCheckerTests
     [Test]
     public async Task RefusedConnectionIsDown(CancellationToken token)
     {
-        int port = TcpCheckerTests.FreePort();
+        int port = LoopbackPorts.FreeTcpPort();
         var result = await _checker.ProbeAsync(HealthTestZones.Target("http", "127.0.0.1", ("port", $"{port}")), token);
         Assert.That(result.Success, Is.False);
         Assert.That(result.Detail, Does.Contain("refused"));

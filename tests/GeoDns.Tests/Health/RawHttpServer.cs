@@ -43,20 +43,7 @@ internal sealed class RawHttpServer : IAsyncDisposable
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await LoopbackAccept.StopAsync(_listener, _stop, _accepting);
 
     private async Task ServeAsync(Socket socket)
     {

@@ -9,14 +9,6 @@ public sealed class TcpCheckerTests
 {
     private readonly TcpChecker _checker = new();
 
-    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
     [Test]
     public async Task ListeningPortIsUp(CancellationToken token)
     {
@@ -61,7 +53,7 @@ public sealed class TcpCheckerTests
     [Test]
     public async Task RefusedPortIsDown(CancellationToken token)
     {
-        var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{FreePort()}")), token);
+        var result = await _checker.ProbeAsync(HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{LoopbackPorts.FreeTcpPort()}")), token);
         Assert.That(result.Success, Is.False);
         Assert.That(result.Detail, Does.Contain("connection refused"));
     }
@@ -69,32 +61,13 @@ public sealed class TcpCheckerTests
     [Test]
     public async Task UnansweredConnectTimesOut(CancellationToken token)
     {
-        // A listener that never accepts, with its backlog full: Linux drops further SYNs.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
-        var fillers = new List<Socket>();
-        try
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                fillers.Add(filler);
-                _ = filler.ConnectAsync(endPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-
-            await Task.Delay(100, token);
-            var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "1s"), ("timeout", "300ms"));
-            var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
-            Assert.That(result.Success, Is.False);
-            Assert.That(result.Detail, Does.Contain("timed out"));
-            Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(10)), "ended by the 300 ms timeout, not by the kernel's SYN retries (minutes)");
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-        }
+        using var backlog = await FullBacklog.StartAsync(token);
+        var endPoint = backlog.EndPoint;
+        var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "1s"), ("timeout", "300ms"));
+        var result = await ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Detail, Does.Contain("timed out"));
+        Assert.That(result.Latency, Is.LessThan(TimeSpan.FromSeconds(10)), "ended by the 300 ms timeout, not by the kernel's SYN retries (minutes)");
     }
 
     [Test]
@@ -103,49 +76,32 @@ public sealed class TcpCheckerTests
         // The backlog is full when the probe starts, so its SYN is dropped and the connect is still
         // under way when the call returns; once the queue is drained, the kernel's SYN retry (1 s)
         // connects, and the probe must report it.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
-        var fillers = new List<Socket>();
-        try
+        using var backlog = await FullBacklog.StartAsync(token);
+        var endPoint = backlog.EndPoint;
+        var listener = backlog.Listener;
+        var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "10s"), ("timeout", "5s"));
+        var probe = ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
+        await Task.Delay(300, token);
+        Assert.That(probe.IsCompleted, Is.False, "the first SYN was dropped");
+        listener.Blocking = false;
+        var accepted = new List<Socket>();
+        var drainUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+        while (!probe.IsCompleted && DateTime.UtcNow < drainUntil)
         {
-            for (int i = 0; i < 4; i++)
+            try
             {
-                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                fillers.Add(filler);
-                _ = filler.ConnectAsync(endPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+                accepted.Add(listener.Accept());
             }
-
-            await Task.Delay(100, token);
-            var target = HealthTestZones.Target("tcp", "127.0.0.1", ("port", $"{endPoint.Port}"), ("interval", "10s"), ("timeout", "5s"));
-            var probe = ProbeRunner.ProbeAsync(_checker, target, TimeProvider.System, token);
-            await Task.Delay(300, token);
-            Assert.That(probe.IsCompleted, Is.False, "the first SYN was dropped");
-            listener.Blocking = false;
-            var accepted = new List<Socket>();
-            var drainUntil = DateTime.UtcNow + TimeSpan.FromSeconds(4);
-            while (!probe.IsCompleted && DateTime.UtcNow < drainUntil)
+            catch (SocketException)
             {
-                try
-                {
-                    accepted.Add(listener.Accept());
-                }
-                catch (SocketException)
-                {
-                    await Task.Delay(20, token);
-                }
+                await Task.Delay(20, token);
             }
+        }
 
-            var result = await probe;
-            accepted.ForEach(a => a.Dispose());
-            Assert.That(result.Success, Is.True, result.Detail);
-            Assert.That(result.Latency, Is.GreaterThan(TimeSpan.FromMilliseconds(500)), "connected by the SYN retry, after the wait");
-        }
-        finally
-        {
-            fillers.ForEach(f => f.Dispose());
-        }
+        var result = await probe;
+        accepted.ForEach(a => a.Dispose());
+        Assert.That(result.Success, Is.True, result.Detail);
+        Assert.That(result.Latency, Is.GreaterThan(TimeSpan.FromMilliseconds(500)), "connected by the SYN retry, after the wait");
     }
 
     [Test]
@@ -153,5 +109,43 @@ public sealed class TcpCheckerTests
     {
         var result = await new IcmpChecker().ProbeAsync(HealthTestZones.Target("icmp", "127.0.0.1", ("timeout", "1s")), token);
         Assert.That(result.Success, Is.True, result.Detail);
+    }
+
+    /// <summary>A loopback listener that never accepts, its backlog filled: Linux drops further SYNs.</summary>
+    private sealed class FullBacklog : IDisposable
+    {
+        private readonly List<Socket> _fillers = [];
+
+        private FullBacklog()
+        {
+            Listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            Listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            Listener.Listen(0);
+            EndPoint = (IPEndPoint)Listener.LocalEndPoint!;
+        }
+
+        public Socket Listener { get; }
+
+        public IPEndPoint EndPoint { get; }
+
+        public static async Task<FullBacklog> StartAsync(CancellationToken token)
+        {
+            var backlog = new FullBacklog();
+            for (int i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                backlog._fillers.Add(filler);
+                _ = filler.ConnectAsync(backlog.EndPoint, token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            await Task.Delay(100, token);
+            return backlog;
+        }
+
+        public void Dispose()
+        {
+            _fillers.ForEach(f => f.Dispose());
+            Listener.Dispose();
+        }
     }
 }

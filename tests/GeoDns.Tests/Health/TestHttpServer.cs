@@ -69,20 +69,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await LoopbackAccept.StopAsync(_listener, _stop, _accepting);
 
     private async Task ServeAsync(Socket socket)
     {
