@@ -21,14 +21,30 @@ public enum TemplateMode
 /// </summary>
 public sealed class PreparedAnswer
 {
+    // A zone of a million names holds a million of these: small fields are packed, and what
+    // only pool answers use lives in a side object.
+    private readonly byte _templateNameLength;
+    private readonly byte _responseCode;
+    private readonly DynamicPart? _dynamic;
+
     /// <summary>The encoded sections; a slice of a buffer shared by many answers of one zone.</summary>
     public required ArraySegment<byte> Body { get; init; }
 
-    public required int TemplateNameLength { get; init; }
+    /// <summary>Wire length of the name the template was built for (a name is at most 255 octets).</summary>
+    public required int TemplateNameLength
+    {
+        get => _templateNameLength;
+        init => _templateNameLength = checked((byte)value);
+    }
 
     public required bool Authoritative { get; init; }
 
-    public required int ResponseCode { get; init; }
+    /// <summary>The header's RCODE (4 bits; extended codes go in EDNS, not here).</summary>
+    public required int ResponseCode
+    {
+        get => _responseCode;
+        init => _responseCode = checked((byte)value);
+    }
 
     public required ushort AnswerCount { get; init; }
 
@@ -46,11 +62,48 @@ public sealed class PreparedAnswer
     public required int[] Fixups { get; init; }
 
     /// <summary>Set when the answer ends in a traffic-managed pool chosen per query.</summary>
-    public IDynamicAnswer? Dynamic { get; init; }
+    public IDynamicAnswer? Dynamic
+    {
+        get => _dynamic?.Answer;
+        init
+        {
+            if (value is not null)
+            {
+                (_dynamic ??= new DynamicPart()).Answer = value;
+            }
+        }
+    }
 
     /// <summary>Message offset of the pool name the dynamic records point their owner to.</summary>
-    public int DynamicOwnerOffset { get; init; }
+    public int DynamicOwnerOffset
+    {
+        get => _dynamic?.OwnerOffset ?? 0;
+        init
+        {
+            if (value != 0)
+            {
+                (_dynamic ??= new DynamicPart()).OwnerOffset = value;
+            }
+        }
+    }
 
     /// <summary>The reply to send when the pool answers nothing (NODATA with the chain so far).</summary>
-    public PreparedAnswer? DynamicEmpty { get; init; }
+    public PreparedAnswer? DynamicEmpty
+    {
+        get => _dynamic?.Empty;
+        init
+        {
+            if (value is not null)
+            {
+                (_dynamic ??= new DynamicPart()).Empty = value;
+            }
+        }
+    }
+
+    private sealed class DynamicPart
+    {
+        public IDynamicAnswer? Answer;
+        public int OwnerOffset;
+        public PreparedAnswer? Empty;
+    }
 }

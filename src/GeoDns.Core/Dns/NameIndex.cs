@@ -4,7 +4,8 @@ namespace GeoDns.Core.Dns;
 
 /// <summary>
 /// Numbers names (<see cref="DnsName.Key"/> form) 0, 1, 2, ... in the order they are first
-/// added: open addressing over slots of (hash, index), the keys kept in one character buffer.
+/// added: open addressing over slots of (hash, index), the keys kept in one byte buffer (a
+/// key's characters are Latin-1, one octet of the wire name each).
 /// A million names are a few large arrays instead of a million strings and dictionary
 /// entries. The loader groups a zone's records with one and hands it to the compiler, which
 /// keeps it as the served zone's lookup table, so every name is hashed once per load.
@@ -16,9 +17,9 @@ internal sealed class NameIndex
     // name is settled on the slot alone.
     private Slot[] _slots;
     private int _mask;
-    private int[] _keyEnds; // key i is _chars[(i == 0 ? 0 : _keyEnds[i - 1]).._keyEnds[i]]
-    private char[] _chars;
-    private int _charCount;
+    private int[] _keyEnds; // key i is _bytes[(i == 0 ? 0 : _keyEnds[i - 1]).._keyEnds[i]]
+    private byte[] _bytes;
+    private int _byteCount;
 
     public NameIndex(int expectedNames = 0, int expectedKeyChars = 0)
     {
@@ -26,7 +27,7 @@ internal sealed class NameIndex
         _slots = new Slot[SlotCountFor(capacity)];
         _mask = _slots.Length - 1;
         _keyEnds = new int[capacity];
-        _chars = new char[Math.Max(expectedKeyChars, 64)];
+        _bytes = new byte[Math.Max(expectedKeyChars, 64)];
     }
 
     public int Count { get; private set; }
@@ -51,15 +52,15 @@ internal sealed class NameIndex
             Array.Resize(ref _keyEnds, Math.Max(_keyEnds.Length * 2, 4));
         }
 
-        if (_charCount + key.Length > _chars.Length)
+        if (_byteCount + key.Length > _bytes.Length)
         {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + key.Length));
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _byteCount + key.Length));
         }
 
-        key.CopyTo(_chars.AsSpan(_charCount));
-        _charCount += key.Length;
+        System.Text.Encoding.Latin1.GetBytes(key, _bytes.AsSpan(_byteCount));
+        _byteCount += key.Length;
         int index = Count++;
-        _keyEnds[index] = _charCount;
+        _keyEnds[index] = _byteCount;
         _slots[slot] = new Slot(hash, index + 1);
         if (SlotCountFor(Count) > _slots.Length)
         {
@@ -69,10 +70,10 @@ internal sealed class NameIndex
         return index;
     }
 
-    public ReadOnlySpan<char> KeyAt(int index)
+    private ReadOnlySpan<byte> KeyAt(int index)
     {
         int start = index == 0 ? 0 : _keyEnds[index - 1];
-        return _chars.AsSpan(start, _keyEnds[index] - start);
+        return _bytes.AsSpan(start, _keyEnds[index] - start);
     }
 
     /// <summary>Gives back room kept for more names when much of it went unused.</summary>
@@ -83,9 +84,9 @@ internal sealed class NameIndex
             Array.Resize(ref _keyEnds, Count);
         }
 
-        if (_chars.Length > _charCount + (_charCount / 4))
+        if (_bytes.Length > _byteCount + (_byteCount / 4))
         {
-            Array.Resize(ref _chars, _charCount);
+            Array.Resize(ref _bytes, _byteCount);
         }
     }
 
@@ -96,13 +97,37 @@ internal sealed class NameIndex
         while (true)
         {
             var slot = slots[i];
-            if (slot.IndexPlusOne == 0 || (slot.Hash == hash && KeyAt(slot.IndexPlusOne - 1).SequenceEqual(key)))
+            if (slot.IndexPlusOne == 0 || (slot.Hash == hash && SameKey(KeyAt(slot.IndexPlusOne - 1), key)))
             {
                 return i;
             }
 
             i = (i + 1) & _mask;
         }
+    }
+
+    private static bool SameKey(ReadOnlySpan<byte> stored, ReadOnlySpan<char> key)
+    {
+        if (stored.Length != key.Length)
+        {
+            return false;
+        }
+
+        // The vectorized comparison covers ASCII; a name with other octets is compared one by one.
+        if (System.Text.Ascii.Equals(stored, key))
+        {
+            return true;
+        }
+
+        for (int i = 0; i < key.Length; i++)
+        {
+            if (stored[i] != key[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Rehash(int slotCount)

@@ -31,13 +31,11 @@ internal sealed class NodeTable
         return node is not null;
     }
 
-    public bool ContainsKey(ReadOnlySpan<char> key) => TryGetValue(key, out _);
+    /// <summary>The number of <paramref name="key"/>, or -1 when it has none.</summary>
+    public int IndexOf(ReadOnlySpan<char> key) => _names.IndexOf(key);
 
-    /// <summary>The node slot of the name numbered <paramref name="index"/> (valid until the next add).</summary>
-    public ref ZoneNode? SlotAt(int index) => ref _nodes[index];
-
-    /// <summary>The node slot of <paramref name="key"/>, numbering the name when new (valid until the next add).</summary>
-    public ref ZoneNode? SlotFor(ReadOnlySpan<char> key)
+    /// <summary>The number of <paramref name="key"/>, given the next one when new.</summary>
+    public int Number(ReadOnlySpan<char> key)
     {
         int index = _names.Add(key, out _);
         if (index >= _nodes.Length)
@@ -45,8 +43,11 @@ internal sealed class NodeTable
             Array.Resize(ref _nodes, Math.Max(_nodes.Length * 2, index + 1));
         }
 
-        return ref _nodes[index];
+        return index;
     }
+
+    /// <summary>Gives the name numbered <paramref name="index"/> its node (while compiling).</summary>
+    public void Set(int index, ZoneNode node) => _nodes[index] = node;
 
     /// <summary>Gives back room kept for more names (call once the table is complete).</summary>
     public void TrimExcess()

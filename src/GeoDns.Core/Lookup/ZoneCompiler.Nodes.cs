@@ -5,41 +5,61 @@ namespace GeoDns.Core.Lookup;
 /// <summary>The compiler's nodes while a zone is built: finding, adding and promoting them, and zone cuts.</summary>
 public sealed partial class ZoneCompiler
 {
-    /// <summary>The node of <paramref name="name"/>; a new one starts with <paramref name="single"/> as its only record.</summary>
-    private ZoneNode NodeFor(DnsName name, ResourceRecord? single, int number, out bool created)
+    /// <summary>
+    /// The number of <paramref name="name"/>'s node; a new one starts with <paramref name="single"/>
+    /// as its only record.
+    /// </summary>
+    private int NodeFor(DnsName name, ResourceRecord? single, int number, out bool created)
     {
         created = false;
 
         // The loader hands an owner's records over one after another with one DnsName.
         if (ReferenceEquals(name, _lastName))
         {
-            return _lastNode!;
+            return _lastIndex;
         }
 
         // A name the loader numbered costs no hashing; any other is found or added with one probe.
-        ref var slot = ref number >= 0 ? ref _nodes.SlotAt(number) : ref _nodes.SlotFor(name.Key);
+        int index = number >= 0 ? number : Number(name.Key);
         _lastName = name;
-        if (slot is not null)
+        _lastIndex = index;
+        if (_builds[index] is not null)
         {
-            return _lastNode = slot;
+            return index;
         }
 
-        var node = new ZoneNode(single ?? (object)new BuildNode(name));
-        slot = node;
+        _builds[index] = single ?? (object)new BuildNode(name);
         created = true;
         _hasWildcards |= name.IsWildcard;
-        _lastNode = node;
 
         // Empty non-terminals exist (RFC 4592 2.2.2): add every missing ancestor up to the apex.
         // The parent is looked up by a slice of the key (a name right below the apex skips it).
-        if (name.LabelCount > _apex.LabelCount + 1 && !_nodes.ContainsKey(name.Key.AsSpan(name.Key[0] + 1)))
+        if (name.LabelCount > _apex.LabelCount + 1 && BuildAt(name.Key.AsSpan(name.Key[0] + 1)) is null)
         {
             NodeFor(name.Parent(), null, -1, out _);
             _lastName = name;
-            _lastNode = node;
+            _lastIndex = index;
         }
 
-        return node;
+        return index;
+    }
+
+    private int Number(ReadOnlySpan<char> key)
+    {
+        int index = _nodes.Number(key);
+        if (index >= _builds.Length)
+        {
+            Array.Resize(ref _builds, Math.Max(_builds.Length * 2, index + 1));
+        }
+
+        return index;
+    }
+
+    /// <summary>The build state (a single ResourceRecord or a BuildNode) of <paramref name="key"/>, if it has a node.</summary>
+    private object? BuildAt(ReadOnlySpan<char> key)
+    {
+        int index = _nodes.IndexOf(key);
+        return index < 0 ? null : _builds[index];
     }
 
     private void MarkCuts()
@@ -51,19 +71,19 @@ public sealed partial class ZoneCompiler
 
         for (int i = 0; i < _nodes.Count; i++)
         {
-            if (_nodes[i] is not { } served)
+            if (_builds[i] is not { } build)
             {
                 continue;
             }
 
-            var name = NameOf(served.Build!);
+            var name = NameOf(build);
             var key = name.Key.AsSpan();
             for (int labels = name.LabelCount; labels > _apex.LabelCount; labels--)
             {
                 // NS owners always have a BuildNode: a single record stays unpromoted here.
-                if (_nodes.TryGetValue(key, out var candidate) && candidate.Build is BuildNode ancestor && ancestor.Find(RecordType.NS) is not null)
+                if (BuildAt(key) is BuildNode ancestor && ancestor.Find(RecordType.NS) is not null)
                 {
-                    Promote(served).Cut = ancestor; // keep going: the topmost cut wins
+                    Promote(i).Cut = ancestor; // keep going: the topmost cut wins
                 }
 
                 key = key[(key[0] + 1)..];
@@ -74,21 +94,23 @@ public sealed partial class ZoneCompiler
     /// <summary>The build state of the node at <paramref name="key"/>, promoted to a BuildNode.</summary>
     private bool TryGetBuild(ReadOnlySpan<char> key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BuildNode? node)
     {
-        node = _nodes.TryGetValue(key, out var served) && served.Build is not null ? Promote(served) : null;
+        int index = _nodes.IndexOf(key);
+        node = index >= 0 && _builds[index] is not null ? Promote(index) : null;
         return node is not null;
     }
 
-    private static BuildNode Promote(ZoneNode served)
+    private BuildNode Promote(int index)
     {
-        if (served.Build is BuildNode node)
+        ref var build = ref _builds[index];
+        if (build is BuildNode node)
         {
             return node;
         }
 
-        var record = (ResourceRecord)served.Build!;
+        var record = (ResourceRecord)build!;
         node = new BuildNode(record.Owner);
         node.Add(record);
-        served.Build = node;
+        build = node;
         return node;
     }
 

@@ -15,8 +15,10 @@ public sealed partial class ZoneCompiler
 
     private readonly DnsName _apex;
     // The served zone's own table, filled as names are added: a million-name zone is hashed
-    // once. Each node carries its build state until Compile() completes it.
+    // once. Each name's build state (its only record, or a BuildNode) is kept by its number
+    // until Compile() makes its node.
     private readonly NodeTable _nodes;
+    private object?[] _builds;
     private readonly List<BuildNode> _cuts = [];
     private readonly BodyBuilder _builder;
     private readonly BodyArena _arena = new();
@@ -31,7 +33,7 @@ public sealed partial class ZoneCompiler
     private bool _hasWildcards;
     private ushort[]? _singleTypes;
     private DnsName? _lastName;
-    private ZoneNode? _lastNode;
+    private int _lastIndex;
 
     public ZoneCompiler(DnsName apex, ResourceRecord soa, int expectedNames = 0)
         : this(apex, soa, expectedNames, null)
@@ -46,6 +48,7 @@ public sealed partial class ZoneCompiler
     {
         // Names right below the apex: the apex's key plus a label of a few characters.
         _nodes = new NodeTable(owners, expectedNames, expectedNames * (apex.Key.Length + 8));
+        _builds = new object?[Math.Max(Math.Max(expectedNames, _nodes.Count), 4)];
         _apex = apex;
         _soa = soa;
         uint minimum = DnsWire.ReadUInt32(soa.RData, soa.RData.Length - 4);
@@ -67,13 +70,13 @@ public sealed partial class ZoneCompiler
         // Most names of a large zone own one record: the node then keeps that record as its
         // build state, with no BuildNode and no arrays (NS and CNAME owners get the full form).
         bool plain = record.Type is not (RecordType.NS or RecordType.CNAME);
-        var served = NodeFor(record.Owner, plain ? record : null, owner, out bool created);
+        int index = NodeFor(record.Owner, plain ? record : null, owner, out bool created);
         if (created && plain)
         {
             return;
         }
 
-        var node = Promote(served);
+        var node = Promote(index);
         if (record.Type == RecordType.NS && node.Name.LabelCount > _apex.LabelCount && node.Find(RecordType.NS) is null)
         {
             _cuts.Add(node);
@@ -96,20 +99,21 @@ public sealed partial class ZoneCompiler
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
         for (int i = 0; i < _nodes.Count; i++)
         {
-            if (_nodes[i] is not { } zoneNode)
+            if (_builds[i] is not { } build)
             {
                 continue; // numbered but given no node (cannot happen for a validated zone file)
             }
 
-            if (zoneNode.Build is ResourceRecord single)
+            if (build is ResourceRecord single)
             {
-                CompileSingle(zoneNode, single, noData);
+                _nodes.Set(i, CompileSingle(single, noData));
                 continue;
             }
 
-            var node = (BuildNode)zoneNode.Build!;
+            var node = (BuildNode)build;
             var mode = node.Name.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
-            CompileNode(zoneNode, node, mode, noData);
+            var zoneNode = CompileNode(node, mode, noData);
+            _nodes.Set(i, zoneNode);
             if (node.Cut is { } cut)
             {
                 if (!referrals.TryGetValue(cut, out var referral))
@@ -123,28 +127,23 @@ public sealed partial class ZoneCompiler
             }
         }
 
-        for (int i = 0; i < _nodes.Count; i++)
+        for (int i = 0; _hasWildcards && i < _nodes.Count; i++)
         {
-            if (_nodes[i] is not { } zoneNode)
-            {
-                continue;
-            }
-
-            if (_hasWildcards && NameOf(zoneNode.Build!) is { IsWildcard: true } name &&
+            if (_builds[i] is { } build && NameOf(build) is { IsWildcard: true } name &&
                 _nodes.TryGetValue(name.Key.AsSpan(name.Key[0] + 1), out var parent))
             {
-                parent.Wildcard = zoneNode;
+                parent.Wildcard = _nodes[i];
             }
-
-            zoneNode.Build = null;
         }
+
+        _builds = [];
 
         _nodes.TrimExcess();
         uint serial = DnsWire.ReadUInt32(_soa.RData, _soa.RData.Length - 20);
         return new Zone(_apex, serial, _recordCount, _nodes, nxDomain);
     }
 
-    private void CompileSingle(ZoneNode served, ResourceRecord single, PreparedAnswer noData)
+    private ZoneNode CompileSingle(ResourceRecord single, PreparedAnswer noData)
     {
         var mode = single.Owner.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
         if (_singleTypes is null || _singleTypes[0] != single.Type)
@@ -156,15 +155,14 @@ public sealed partial class ZoneCompiler
         var answer = BodyBuilder.IsPlainData(single.Type)
             ? _builder.BuildSingle(single.Owner, single, mode)
             : DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode);
-        served.Complete(_singleTypes, answer, null, noData, null);
+        return new ZoneNode(_singleTypes, answer, null, noData, null);
     }
 
-    private void CompileNode(ZoneNode served, BuildNode node, TemplateMode mode, PreparedAnswer noData)
+    private ZoneNode CompileNode(BuildNode node, TemplateMode mode, PreparedAnswer noData)
     {
         if (!node.HasData)
         {
-            served.Complete([], null, null, noData, null);
-            return;
+            return new ZoneNode([], null, null, noData, null);
         }
 
         // The common case, one RRset and nothing else: no lists.
@@ -172,8 +170,7 @@ public sealed partial class ZoneCompiler
         {
             var set = node.Set(0);
             ReadOnlySpan<ushort> type = [set[0].Type];
-            served.Complete(SharedTypes(type), DataAnswer(node.Name, set, mode), null, noData, null);
-            return;
+            return new ZoneNode(SharedTypes(type), DataAnswer(node.Name, set, mode), null, noData, null);
         }
 
         var types = new List<ushort>();
@@ -187,8 +184,7 @@ public sealed partial class ZoneCompiler
                 dynamicOwnerOffset: DnsWire.HeaderLength, dynamicEmpty: noData));
             // A CNAME pool answers every type with its CNAME (RFC 1034 3.6.2), like a static CNAME.
             other = pool.Type == RecordType.CNAME ? answers[0] : noData;
-            Complete(served, types, answers, other, null);
-            return;
+            return Complete(types, answers, other, null);
         }
 
         if (node.Find(RecordType.CNAME) is { } cname)
@@ -220,8 +216,7 @@ public sealed partial class ZoneCompiler
             }
 
             other = Chain(node, cname[0], 0, mode);
-            Complete(served, types, answers, other, null);
-            return;
+            return Complete(types, answers, other, null);
         }
 
         for (int i = 0; i < node.SetCount; i++)
@@ -246,11 +241,11 @@ public sealed partial class ZoneCompiler
             anyTcp = builder.Build(true, ResponseCode.NoError);
         }
 
-        Complete(served, types, answers, noData, anyTcp);
+        return Complete(types, answers, noData, anyTcp);
     }
 
-    private void Complete(ZoneNode served, List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
-        served.Complete(SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
+    private ZoneNode Complete(List<ushort> types, List<PreparedAnswer> answers, PreparedAnswer other, PreparedAnswer? anyTcp) =>
+        new(SharedTypes(types), answers[0], answers.Count > 1 ? answers.GetRange(1, answers.Count - 1).ToArray() : null, other, anyTcp);
 
     /// <summary>
     /// One array per distinct list of types (nodes never change them): a large zone has few

@@ -8,7 +8,7 @@ public class NodeTableTests
 {
     private static string Key(string name) => DnsName.Parse(name).Key;
 
-    private static ZoneNode NewNode(string name) => new(new BuildNode(DnsName.Parse(name)));
+    private static ZoneNode NewNode() => new([], null, null, LookupKit.ExampleComSnapshot.Zones.First().NxDomain, null);
 
     [Test]
     public void NamesNumberedByTheLoaderGetTheirNodesByNumber()
@@ -18,7 +18,7 @@ public class NodeTableTests
         int mail = names.Add(Key("mail.example."), out _);
         var table = new NodeTable(names);
 
-        table.SlotAt(mail) = NewNode("mail.example.");
+        table.Set(mail, NewNode());
 
         Assert.Multiple(() =>
         {
@@ -37,9 +37,9 @@ public class NodeTableTests
         names.Add(Key("www.example."), out _);
         var table = new NodeTable(names);
 
-        var node = NewNode("example.");
-        table.SlotFor(Key("example.")) = node;
-        table.SlotFor(Key("www.example.")) = NewNode("www.example.");
+        var node = NewNode();
+        table.Set(table.Number(Key("example.")), node);
+        table.Set(table.Number(Key("www.example.")), NewNode());
 
         Assert.Multiple(() =>
         {
@@ -56,7 +56,7 @@ public class NodeTableTests
         var table = new NodeTable(null, 2, 8);
         for (int i = 0; i < 1000; i++)
         {
-            table.SlotFor(Key($"h{i}.example.")) = NewNode($"h{i}.example.");
+            table.Set(table.Number(Key($"h{i}.example.")), NewNode());
         }
 
         table.TrimExcess();

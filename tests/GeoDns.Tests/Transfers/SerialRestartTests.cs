@@ -21,7 +21,8 @@ public sealed class SerialRestartTests
         for (int run = 0; run < 2; run++)
         {
             using var server = fixture.Serve("restart-" + run);
-            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // Longer than the wait itself, so a server that never answers fails with its output.
+            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             await server.WaitReadyAsync("ns1.example.test.", "192.0.2.53", TimeSpan.FromSeconds(60), ready.Token);
             string soa = "";
             for (int i = 0; i < 50 && !server.Output.Contains("now serves serial", StringComparison.Ordinal); i++)

@@ -1,0 +1,17 @@
+dotnet 3491
+.NET_SynchManag 3
+.NET_EventPipe 3
+.NET_DebugPipe 1
+.NET_Debugger 7
+.NET_Finalizer 8
+.NET_File_Watch 64
+Console_logger_ 40
+.NET_Sockets 6
+.NET_Timer 83
+.NET_SigHandler 2
+health_schedule 2878
+.NET_TP_Worker 3912
+.NET_TP_Gate 71
+dns-udp-127.0.0 170
+.NET_File_Watch 2
+.NET_TP_Worker 3824
