@@ -36,7 +36,7 @@ public static class ZoneFileLoader
             };
         }
 
-        return ParseCore(text, path, origin, ReadFromDisk, vocabulary);
+        return ParseCore(text, path, origin, ReadFromDisk, vocabulary, ChunkedParse.OnEveryCore);
     }
 
     /// <summary>
@@ -49,8 +49,12 @@ public static class ZoneFileLoader
         Func<string, IncludeText> reader = readInclude is null
             ? _ => new IncludeText(null, "no include reader given")
             : path => readInclude(path) is { } t ? new IncludeText(t, null) : new IncludeText(null, "file not found");
-        return ParseCore(text, fileName, origin, reader, vocabulary);
+        return ParseCore(text, fileName, origin, reader, vocabulary, ChunkedParse.OnEveryCore);
     }
+
+    /// <summary>As <see cref="Parse"/>, split across cores as <paramref name="chunking"/> says (tests use small chunks).</summary>
+    internal static ZoneFile Parse(string text, string fileName, ITrafficVocabulary vocabulary, ChunkedParse chunking) =>
+        ParseCore(text, fileName, null, _ => new IncludeText(null, "no include reader given"), vocabulary, chunking);
 
     /// <summary>
     /// Whether a folder entry is a zone file: <c>*.zone</c>, not hidden. Names starting with '.'
@@ -82,11 +86,11 @@ public static class ZoneFileLoader
         return DnsName.TryParse(zone, null, out var origin, out _) ? origin : null;
     }
 
-    private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude, ITrafficVocabulary vocabulary)
+    private static ZoneFile ParseCore(string text, string fileName, DnsName? origin, Func<string, IncludeText> readInclude, ITrafficVocabulary vocabulary, ChunkedParse chunking)
     {
         origin ??= OriginFromFileName(fileName);
         var parser = new ZoneParser(origin, readInclude, vocabulary);
-        parser.ParseText(text, fileName);
+        parser.ParseFile(text, fileName, chunking);
         var diagnostics = parser.Diagnostics;
         var zoneOrigin = parser.ZoneOrigin;
         if (zoneOrigin is null)

@@ -20,6 +20,7 @@ internal sealed partial class ZoneParser
     private readonly Func<string, IncludeText> _readInclude;
     private readonly List<string> _includeStack = [];
     private readonly EntryReader _reader;
+    private readonly ITrafficVocabulary _vocabulary;
 
     private DnsName? _origin;
     private uint? _defaultTtl;
@@ -37,6 +38,7 @@ internal sealed partial class ZoneParser
         ZoneOrigin = origin;
         _readInclude = readInclude;
         _reader = new EntryReader(_diagnostics);
+        _vocabulary = vocabulary;
         Traffic = new TrafficSyntax(_diagnostics, vocabulary);
     }
 
@@ -49,7 +51,6 @@ internal sealed partial class ZoneParser
 
     public TrafficSyntax Traffic { get; }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void ParseText(string text, string file)
     {
         _includeStack.Add(NormalizePath(file));
@@ -58,41 +59,68 @@ internal sealed partial class ZoneParser
             _records.Capacity = Math.Max(_records.Capacity, text.AsSpan().Count('\n') + 1);
         }
 
-        var tokens = new List<Token>(16);
-        var tokenizer = new ZoneTokenizer(text, file, _diagnostics);
-        while (tokenizer.ReadEntry(tokens))
-        {
-            if (tokenizer.EntryHadError)
-            {
-                continue;
-            }
+        ParseEntries(text, file, new ZoneTokenizer(text, file, _diagnostics), int.MaxValue);
+        EndOfFile(file);
+    }
 
-            _reader.Reset(text, file, tokens, _origin);
-            var first = tokens[0];
-            try
-            {
-                if (!tokenizer.StartsWithBlank && !first.Quoted && text[first.Start] == '$')
-                {
-                    Directive(file);
-                }
-                else
-                {
-                    Record(tokenizer.StartsWithBlank);
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A bug in a field parser must not take the loader down: report it at the entry.
-                _reader.Error(first, $"internal error while reading this entry: {e.GetType().Name}: {e.Message}");
-            }
-        }
-
+    private void EndOfFile(string file)
+    {
         _includeStack.RemoveAt(_includeStack.Count - 1);
         if (_includeStack.Count == 0)
         {
             // Let the file text go before validation: for a big zone it is the largest object.
             _reader.Reset(string.Empty, file, [], _origin);
             _lastOwnerText = null;
+        }
+    }
+
+    /// <summary>
+    /// Reads entries until the tokenizer's end, or until it reaches <paramref name="stopAt"/> at
+    /// the start of a line that names its owner (where a chunk may begin).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void ParseEntries(string text, string file, ZoneTokenizer tokenizer, int stopAt)
+    {
+        var tokens = new List<Token>(16);
+        while (tokenizer.ReadEntry(tokens))
+        {
+            if (!tokenizer.EntryHadError)
+            {
+                _reader.Reset(text, file, tokens, _origin);
+                var first = tokens[0];
+                try
+                {
+                    if (!tokenizer.StartsWithBlank && !first.Quoted && text[first.Start] == '$')
+                    {
+                        if (!StateMayChange())
+                        {
+                            return;
+                        }
+
+                        Directive(file);
+                    }
+                    else
+                    {
+                        Record(tokenizer.StartsWithBlank);
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug in a field parser must not take the loader down: report it at the entry.
+                    _reader.Error(first, $"internal error while reading this entry: {e.GetType().Name}: {e.Message}");
+                }
+            }
+
+            if (_speculative && (Abandoned || _diagnostics.Count > 0))
+            {
+                Abandoned = true;
+                return;
+            }
+
+            if (tokenizer.Position >= stopAt && tokenizer.Position < text.Length && StartsOwnerLine(text[tokenizer.Position]))
+            {
+                return;
+            }
         }
     }
 
@@ -188,12 +216,22 @@ internal sealed partial class ZoneParser
         var typeText = r.Span(typeToken);
         if (typeText.Equals("POOL", StringComparison.OrdinalIgnoreCase))
         {
+            if (!StateMayChange())
+            {
+                return;
+            }
+
             Traffic.ParsePool(r, owner, ttl ?? DefaultTtl(r, location, isSoa: false) ?? 0, location);
             return;
         }
 
         if (typeText.Equals("MEMBER", StringComparison.OrdinalIgnoreCase))
         {
+            if (!StateMayChange())
+            {
+                return;
+            }
+
             Traffic.ParseMember(r, owner, location);
             return;
         }
@@ -201,6 +239,11 @@ internal sealed partial class ZoneParser
         if (typeToken.Quoted || !RecordTypes.TryParse(typeText, out ushort type))
         {
             r.Error(typeToken, $"unknown record type '{EntryReader.Shorten(typeText)}'");
+            return;
+        }
+
+        if (type == RecordType.SOA && !StateMayChange())
+        {
             return;
         }
 
@@ -244,6 +287,11 @@ internal sealed partial class ZoneParser
         if (_defaultTtl is { } ttl)
         {
             return ttl;
+        }
+
+        if (!StateMayChange())
+        {
+            return null;
         }
 
         if (_soaMinimum is { } minimum && !isSoa)

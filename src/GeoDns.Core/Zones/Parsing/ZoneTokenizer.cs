@@ -17,21 +17,33 @@ internal sealed class ZoneTokenizer
     private readonly string _text;
     private readonly string _file;
     private readonly List<ZoneDiagnostic> _diagnostics;
+    private readonly int _end;
     private int _pos;
-    private int _line = 1;
+    private int _line;
     private int _lineStart;
 
-    public ZoneTokenizer(string text, string file, List<ZoneDiagnostic> diagnostics)
+    /// <summary>Reads <paramref name="text"/> from <paramref name="start"/> (a line start, line number <paramref name="line"/>) to <paramref name="end"/>.</summary>
+    public ZoneTokenizer(string text, string file, List<ZoneDiagnostic> diagnostics, int start = 0, int end = -1, int line = 1)
     {
         _text = text;
         _file = file;
         _diagnostics = diagnostics;
-        if (text.Length > 0 && text[0] == '\uFEFF')
+        _end = end < 0 ? text.Length : end;
+        _pos = start;
+        _lineStart = start;
+        _line = line;
+        if (start == 0 && _end > 0 && text[0] == '\uFEFF')
         {
             _pos = 1;
             _lineStart = 1;
         }
     }
+
+    /// <summary>Where the next entry starts reading: after an entry, the start of the line that follows it.</summary>
+    public int Position => _pos;
+
+    /// <summary>The line number at <see cref="Position"/>.</summary>
+    public int Line => _line;
 
     /// <summary>True when the entry last returned had a lexical error (already reported).</summary>
     public bool EntryHadError { get; private set; }
@@ -50,7 +62,8 @@ internal sealed class ZoneTokenizer
         bool inParens = false;
         int parenLine = 0;
         int parenColumn = 0;
-        while (_pos < text.Length)
+        int end = _end;
+        while (_pos < end)
         {
             if (atLineStart)
             {
@@ -68,8 +81,8 @@ internal sealed class ZoneTokenizer
                     _pos++;
                     continue;
                 case ';':
-                    int nl = text.IndexOf('\n', _pos);
-                    _pos = nl < 0 ? text.Length : nl;
+                    int nl = text.IndexOf('\n', _pos, end - _pos);
+                    _pos = nl < 0 ? end : nl;
                     continue;
                 case '\n':
                     _pos++;
@@ -135,9 +148,10 @@ internal sealed class ZoneTokenizer
     private void ReadPlain(List<Token> tokens)
     {
         string text = _text;
+        int end = _end;
         int start = _pos;
         int i = start;
-        while (i < text.Length)
+        while (i < end)
         {
             char c = text[i];
             if (c is ' ' or '\t' or '\r' or '\n' or ';' or '(' or ')' or '"')
@@ -145,7 +159,7 @@ internal sealed class ZoneTokenizer
                 break;
             }
 
-            if (c == '\\' && i + 1 < text.Length && text[i + 1] != '\n')
+            if (c == '\\' && i + 1 < end && text[i + 1] != '\n')
             {
                 i += 2;
                 continue;
@@ -161,9 +175,10 @@ internal sealed class ZoneTokenizer
     private void ReadQuoted(List<Token> tokens)
     {
         string text = _text;
+        int end = _end;
         int quote = _pos;
         int i = quote + 1;
-        while (i < text.Length)
+        while (i < end)
         {
             char c = text[i];
             if (c == '"')
@@ -178,7 +193,7 @@ internal sealed class ZoneTokenizer
                 break;
             }
 
-            if (c == '\\' && i + 1 < text.Length && text[i + 1] != '\n')
+            if (c == '\\' && i + 1 < end && text[i + 1] != '\n')
             {
                 i += 2;
                 continue;
@@ -188,8 +203,8 @@ internal sealed class ZoneTokenizer
         }
 
         Report(_line, Column(quote), "unterminated quoted string");
-        int end = i > quote + 1 && text[i - 1] == '\r' ? i - 1 : i;
-        tokens.Add(new Token(quote + 1, end - quote - 1, _line, Column(quote), true));
+        int last = i > quote + 1 && text[i - 1] == '\r' ? i - 1 : i;
+        tokens.Add(new Token(quote + 1, last - quote - 1, _line, Column(quote), true));
         _pos = i;
     }
 
