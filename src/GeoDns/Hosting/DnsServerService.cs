@@ -60,11 +60,16 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         // The first round of health checks decides before the first answer (bounded by the longest timeout).
         await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);
         // SIGHUP is taken before "Answering DNS" is logged: whoever waits for that line may reload at once.
-        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        _hangup = HangupSignal.Take(context =>
         {
             context.Cancel = true;
             ThreadPool.QueueUserWorkItem(_ => _zones.Reload("SIGHUP"));
-        });
+        }, out bool hangupWasIgnored);
+        if (hangupWasIgnored)
+        {
+            _logger.LogInformation("SIGHUP was ignored when GeoDns started (nohup?): taken back, so kill -HUP reloads the zones");
+        }
+
         int threads = _options.UdpThreadCount();
         _listeners.Start(threads, endpoint =>
             _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));

@@ -24,6 +24,10 @@ internal sealed class GeoDnsProcess : IDisposable
     public static GeoDnsProcess Start(string arguments, IDictionary<string, string>? environment = null) =>
         new(ChildProcess.Start(new ProcessStartInfo("dotnet", $"\"{Dll}\" {arguments}"), environment));
 
+    /// <summary>Starts it as <c>nohup geodns ...</c> does: with SIGHUP ignored from the start (nohup execs it: same PID).</summary>
+    public static GeoDnsProcess StartUnderNohup(string arguments, IDictionary<string, string>? environment = null) =>
+        new(ChildProcess.Start(new ProcessStartInfo("nohup", $"dotnet \"{Dll}\" {arguments}"), environment));
+
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string arguments, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {

@@ -96,6 +96,36 @@ public sealed class ZoneFolderTests
     }
 
     [Test]
+    public async Task SighupReloadsAServerStartedUnderNohup()
+    {
+        // nohup starts the program with SIGHUP ignored; `kill -HUP` must still reload it.
+        var directory = Path.Combine(Path.GetTempPath(), "geodns-nohup-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var file = Path.Combine(directory, "simple.test.zone");
+            await File.WriteAllTextAsync(file, TestZones.Simple());
+            int port = LoopbackPorts.FreeDnsPort();
+            using var server = GeoDnsProcess.StartUnderNohup($"serve --zones \"{directory}\" --dns 127.0.0.1:{port}",
+                new Dictionary<string, string> { ["GEODNS_WATCHZONES"] = "false" });
+            Assert.That(await server.WaitForOutputAsync("Answering DNS on", TimeSpan.FromSeconds(30)), Is.True, server.Output);
+
+            await File.WriteAllTextAsync(file, TestZones.Simple(address: "192.0.2.99", serial: 2));
+            server.Signal("HUP");
+            Assert.That(await server.WaitForOutputAsync("(SIGHUP): serving 1 zone(s)", TimeSpan.FromSeconds(10)), Is.True, server.Output);
+            var reply = await DnsTestClient.UdpAsync(new IPEndPoint(IPAddress.Loopback, port), new QueryBuilder { Name = "www.simple.test." });
+            Assert.That(reply.AnswerRecords.OfType<ARecord>().Single().Address, Is.EqualTo(IPAddress.Parse("192.0.2.99")), server.Output);
+
+            server.Signal("TERM");
+            Assert.That(await server.WaitForExitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(0), server.Output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task SighupWithTheFolderMovedAwayLogsOneErrorAndKeepsServing()
     {
         var directory = Path.Combine(Path.GetTempPath(), "geodns-folder-" + Guid.NewGuid().ToString("N"));
