@@ -97,6 +97,7 @@ public sealed partial class ZoneCompiler
         MarkCuts();
 
         var referrals = new Dictionary<BuildNode, PreparedAnswer>();
+        int plainSingles = 0;
         for (int i = 0; i < _nodes.Count; i++)
         {
             if (_builds[i] is not { } build)
@@ -106,6 +107,14 @@ public sealed partial class ZoneCompiler
 
             if (build is ResourceRecord single)
             {
+                if (BodyBuilder.IsPlainData(single.Type))
+                {
+                    // Compiled below, on every core; their types' shared arrays are made here.
+                    plainSingles++;
+                    SingleTypes(single.Type);
+                    continue;
+                }
+
                 _nodes.Set(i, CompileSingle(single, noData));
                 continue;
             }
@@ -127,6 +136,8 @@ public sealed partial class ZoneCompiler
             }
         }
 
+        CompilePlainSingles(plainSingles, noData);
+
         for (int i = 0; _hasWildcards && i < _nodes.Count; i++)
         {
             if (_builds[i] is { } build && NameOf(build) is { IsWildcard: true } name &&
@@ -146,16 +157,20 @@ public sealed partial class ZoneCompiler
     private ZoneNode CompileSingle(ResourceRecord single, PreparedAnswer noData)
     {
         var mode = single.Owner.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;
-        if (_singleTypes is null || _singleTypes[0] != single.Type)
+        var answer = DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode);
+        return new ZoneNode(SingleTypes(single.Type), answer, null, noData, null);
+    }
+
+    /// <summary>The shared one-type list of <paramref name="type"/>.</summary>
+    private ushort[] SingleTypes(ushort type)
+    {
+        if (_singleTypes is null || _singleTypes[0] != type)
         {
-            ReadOnlySpan<ushort> type = [single.Type];
-            _singleTypes = SharedTypes(type); // runs of one type are common: skip the lookup
+            ReadOnlySpan<ushort> types = [type];
+            _singleTypes = SharedTypes(types); // runs of one type are common: skip the lookup
         }
 
-        var answer = BodyBuilder.IsPlainData(single.Type)
-            ? _builder.BuildSingle(single.Owner, single, mode)
-            : DataAnswer(single.Owner, new ReadOnlySpan<ResourceRecord>(in single), mode);
-        return new ZoneNode(_singleTypes, answer, null, noData, null);
+        return _singleTypes;
     }
 
     private ZoneNode CompileNode(BuildNode node, TemplateMode mode, PreparedAnswer noData)
