@@ -20,7 +20,11 @@ public sealed partial class DnsName
         => TryParse(text.AsSpan(), origin, out name, out error);
 
     /// <summary>Span overload of <see cref="TryParse(string, DnsName?, out DnsName?, out string?)"/>: allocates only the result.</summary>
-    public static bool TryParse(ReadOnlySpan<char> text, DnsName? origin, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsName? name, out string? error)
+    public static bool TryParse(ReadOnlySpan<char> text, DnsName? origin, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsName? name, out string? error) =>
+        TryParse(text, origin, null, out name, out error);
+
+    /// <summary>As above, the wire form stored in <paramref name="store"/> (one object per name) when given.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, DnsName? origin, NameStore? store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsName? name, out string? error)
     {
         name = null;
         if (text.Length == 1 && text[0] == '@' && origin is not null)
@@ -36,7 +40,20 @@ public sealed partial class DnsName
             return false;
         }
 
-        name = length == 1 ? Root : new DnsName(buffer[..length].ToArray());
+        if (length == 1)
+        {
+            name = Root;
+        }
+        else if (store is null)
+        {
+            name = new DnsName(buffer[..length].ToArray());
+        }
+        else
+        {
+            var (block, offset) = store.Add(buffer[..length]);
+            name = new DnsName(block, offset, length);
+        }
+
         return true;
     }
 

@@ -15,31 +15,43 @@ public sealed partial class DnsName : IEquatable<DnsName>
 
     public static readonly DnsName Root = new([0]);
 
-    private readonly byte[] _wire;
+    // The wire form is a slice of _buffer: its own array, or a block shared with other names
+    // (a zone loader stores a million owner names in a few blocks: one object per name, not two).
+    private readonly byte[] _buffer;
+    private readonly int _offset;
+    private readonly byte _length;
+    private readonly byte _labelCount;
     private string? _key;
 
     private DnsName(byte[] wire)
+        : this(wire, 0, wire.Length)
     {
-        _wire = wire;
-        LabelCount = CountLabels(wire);
+    }
+
+    private DnsName(byte[] buffer, int offset, int length)
+    {
+        _buffer = buffer;
+        _offset = offset;
+        _length = (byte)length;
+        _labelCount = (byte)CountLabels(Wire);
     }
 
     /// <summary>Uncompressed wire form, original case, ending with the root label.</summary>
-    public ReadOnlySpan<byte> Wire => _wire;
+    public ReadOnlySpan<byte> Wire => new(_buffer, _offset, _length);
 
-    public int WireLength => _wire.Length;
+    public int WireLength => _length;
 
-    public int LabelCount { get; }
+    public int LabelCount => _labelCount;
 
     /// <summary>
     /// Lower-cased wire form as Latin-1 characters (one char per byte). Made on first use: a
     /// zone loader reads millions of owner names that never need one as a string.
     /// </summary>
-    public string Key => _key ??= BuildKey(_wire);
+    public string Key => _key ??= BuildKey(Wire);
 
-    public bool IsRoot => _wire.Length == 1;
+    public bool IsRoot => _length == 1;
 
-    public bool IsWildcard => _wire.Length > 2 && _wire[0] == 1 && _wire[1] == (byte)'*';
+    public bool IsWildcard => _length > 2 && _buffer[_offset] == 1 && _buffer[_offset + 1] == (byte)'*';
 
     public static DnsName FromWire(ReadOnlySpan<byte> wire)
     {
@@ -51,6 +63,12 @@ public sealed partial class DnsName : IEquatable<DnsName>
         return new DnsName(wire.ToArray());
     }
 
+    /// <summary>
+    /// This name with bytes of its own: for a name kept long after its zone file was read (a
+    /// pool's owner, a zone's apex), so that it does not keep a loader's shared block alive.
+    /// </summary>
+    public DnsName Detached() => _offset == 0 && _buffer.Length == _length ? this : new DnsName(Wire.ToArray());
+
     public DnsName Parent()
     {
         if (IsRoot)
@@ -58,21 +76,23 @@ public sealed partial class DnsName : IEquatable<DnsName>
             throw new InvalidOperationException("the root has no parent");
         }
 
-        return new DnsName(_wire[(_wire[0] + 1)..]);
+        // The parent is a suffix of this name's wire form: it shares the bytes.
+        int skip = _buffer[_offset] + 1;
+        return new DnsName(_buffer, _offset + skip, _length - skip);
     }
 
     public DnsName Prepend(string label)
     {
         var bytes = Encoding.Latin1.GetBytes(label);
-        if (bytes.Length is 0 or > MaxLabelLength || bytes.Length + 1 + _wire.Length > MaxWireLength)
+        if (bytes.Length is 0 or > MaxLabelLength || bytes.Length + 1 + _length > MaxWireLength)
         {
             throw new ArgumentException($"cannot prepend label '{label}' to {this}", nameof(label));
         }
 
-        var wire = new byte[bytes.Length + 1 + _wire.Length];
+        var wire = new byte[bytes.Length + 1 + _length];
         wire[0] = (byte)bytes.Length;
         bytes.CopyTo(wire, 1);
-        _wire.CopyTo(wire, bytes.Length + 1);
+        Wire.CopyTo(wire.AsSpan(bytes.Length + 1));
         return new DnsName(wire);
     }
 
@@ -83,14 +103,15 @@ public sealed partial class DnsName : IEquatable<DnsName>
             return false;
         }
 
+        var wire = Wire;
         int offset = 0;
         for (int skip = LabelCount - other.LabelCount; skip > 0; skip--)
         {
-            offset += _wire[offset] + 1;
+            offset += wire[offset] + 1;
         }
 
-        var mine = _wire.AsSpan(offset);
-        var theirs = other._wire.AsSpan();
+        var mine = wire[offset..];
+        var theirs = other.Wire;
         if (mine.Length != theirs.Length)
         {
             return false;
@@ -127,14 +148,15 @@ public sealed partial class DnsName : IEquatable<DnsName>
             return ".";
         }
 
-        var sb = new StringBuilder(_wire.Length + 8);
+        var wire = Wire;
+        var sb = new StringBuilder(wire.Length + 8);
         int offset = 0;
-        while (_wire[offset] != 0)
+        while (wire[offset] != 0)
         {
-            int len = _wire[offset];
+            int len = wire[offset];
             for (int i = offset + 1; i <= offset + len; i++)
             {
-                byte b = _wire[i];
+                byte b = wire[i];
                 if (b is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)'(' or (byte)')' or (byte)';' or (byte)'@' or (byte)'$')
                 {
                     sb.Append('\\').Append((char)b);
@@ -193,12 +215,14 @@ public sealed partial class DnsName : IEquatable<DnsName>
         return false;
     }
 
-    private static string BuildKey(byte[] wire)
+    private static string BuildKey(ReadOnlySpan<byte> wire)
     {
-        return string.Create(wire.Length, wire, static (span, w) => WriteKey(w, span));
+        Span<char> key = stackalloc char[wire.Length];
+        WriteKey(wire, key);
+        return new string(key);
     }
 
-    private static int CountLabels(byte[] wire)
+    private static int CountLabels(ReadOnlySpan<byte> wire)
     {
         int count = 0;
         int offset = 0;

@@ -18,6 +18,7 @@ internal sealed partial class TrafficSyntax
     /// <summary><c>owner [ttl] [IN] POOL type key=value...</c></summary>
     public void ParsePool(EntryReader r, DnsName owner, uint ttl, SourceLocation location)
     {
+        owner = owner.Detached(); // kept by the served zone: not in the loader's name blocks
         var poolToken = r[r.Index - 1];
         if (_pools.TryGetValue(owner, out var earlier))
         {

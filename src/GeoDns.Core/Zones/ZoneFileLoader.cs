@@ -104,7 +104,7 @@ public static class ZoneFileLoader
         var records = ZoneValidator.Validate(zoneOrigin, fileName, parser.Records, parser.Traffic.PoolOwners, diagnostics, out var owners, out var ownerOf);
         var zone = new ZoneFile
         {
-            Origin = zoneOrigin,
+            Origin = zoneOrigin.Detached(),
             Path = fileName,
             Records = records,
             Regions = parser.Traffic.Regions,

@@ -16,6 +16,9 @@ internal sealed class EntryReader
     private readonly List<ZoneDiagnostic> _diagnostics;
     private List<Token> _tokens = [];
 
+    // The names a zone file holds (owners above all) share blocks: a million names, a few hundred arrays.
+    private readonly NameStore _names = new();
+
     public EntryReader(List<ZoneDiagnostic> diagnostics)
     {
         _diagnostics = diagnostics;
@@ -213,7 +216,7 @@ internal sealed class EntryReader
             return Error(t, $"bad {what}: a name cannot be a quoted string");
         }
 
-        if (!DnsName.TryParse(Span(t), Origin, out var parsed, out var error))
+        if (!DnsName.TryParse(Span(t), Origin, _names, out var parsed, out var error))
         {
             return Error(t, $"bad {what}: {error}");
         }
