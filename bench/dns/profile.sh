@@ -11,6 +11,7 @@
 #
 # Usage: bench/dns/profile.sh            SERVER=knot bench/dns/profile.sh (the same for Knot)
 # Knobs: SERVER [geodns] (or knot)  DURATION [8] s  WARMUP [3] s  THREADS [1] (--udp-threads)  SERVER_CPU [1]
+#   KEEP_AFFINITY [0] (1: do not re-pin the server's threads after start; see pin_threads)
 #   LOADGEN_CPU [0]  CLIENTS [4]  OUTSTANDING [200]  QTIMEOUT [2]  PORT [5490]  TOP [15]
 #   GEODNS_ENV [""] extra environment  RES [/tmp/geodns-bench-results/profile-<stamp>]
 #   WORK [/tmp/geodns-bench-profile]  NO_BUILD [0]
@@ -44,6 +45,7 @@ case "$SERVER" in
 esac
 pid="$LASTPID"
 wait_soa "$PORT" example.test 60 || { tail -20 "$WORK/server.out" >&2; die "$SERVER did not answer"; }
+[ "${KEEP_AFFINITY:-0}" = 1 ] || pin_threads "$pid" "$SERVER_CPU"
 dnsperf_run "$PORT" "$WARMUP" "$WORK/warmup.txt"
 
 perf record -g -o "$RES/perf.data" -p "$pid" -- sleep $((DURATION + 1)) > "$WORK/perf.out" 2>&1 &

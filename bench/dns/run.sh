@@ -14,8 +14,9 @@
 #   TRANSPORT [udp]  udp, tcp (dnsperf -m tcp: CLIENTS connections, queries pipelined on each) or
 #       both: every server runs once per transport in each round; the summary gives each
 #       transport's CPU per query and its ratio to Knot over the same transport
-#   SERVER_CPU [1]  LOADGEN_CPU [0]
-#   SERVERS ["knot nsd geodns"]   GEODNS_VARIANTS ["1 2"]: one GeoDns run per entry, each
+#   SERVER_CPU [1]  LOADGEN_CPU [0]: every thread of a server is pinned again once it answers, as
+#       Knot sets its UDP worker i's affinity to CPU i itself (worker 0 would share dnsperf's CPU 0)
+#   SERVERS ["knot nsd geodns"] (also knot-own-affinity: Knot with the affinity it gives its own threads)   GEODNS_VARIANTS ["1 2"]: one GeoDns run per entry, each
 #       "THREADS" or "THREADS:VAR=VALUE,VAR=VALUE" (--udp-threads and extra environment, e.g.
 #       "1:DOTNET_TieredCompilation=0"); DLL=PATH runs another build, e.g. "1 1:DLL=/tmp/old/geodns.dll"
 #       compares this tree with an older commit in the same interleaved rounds
@@ -64,6 +65,7 @@ admin_i=0
 for s in $SERVERS; do
   case "$s" in
     knot) LIST+=("knot|$((BASE_PORT+1))|$(knot_setup "$WORK/knot" $((BASE_PORT+1)) example.test "$WORK/zones/example.test.zone")");;
+    knot-own-affinity) LIST+=("knot-own-affinity|$((BASE_PORT+3))|$(knot_setup "$WORK/knot-own" $((BASE_PORT+3)) example.test "$WORK/zones/example.test.zone")");;
     nsd)  LIST+=("nsd|$((BASE_PORT+2))|$(nsd_setup "$WORK/nsd" $((BASE_PORT+2)) example.test "$WORK/zones/example.test.zone")");;
     geodns)
       i=0
@@ -87,7 +89,7 @@ for s in $SERVERS; do
           LIST+=("$name-metrics-$m|$port|$GEODNS_ENV $extra $menv $(GEODNS_DLL="$dll" geodns_cmd "$WORK/zones" "$port" "$threads")|$admin")
         done
       done;;
-    *) die "unknown server '$s' (knot nsd geodns)";;
+    *) die "unknown server '$s' (knot knot-own-affinity nsd geodns)";;
   esac
 done
 
@@ -140,7 +142,9 @@ bench_one() { # round transport "name|port|command|admin port"
   SCRAPER=""
   [ -n "$admin" ] && scrape_loop "$admin" $(( WARMUP + DURATION + 90 ))
   # shellcheck disable=SC2086
-  measure_server "$round" "$name" "$port" verify $cmd
+  local keep=0; [ "$name" = knot-own-affinity ] && keep=1
+  # shellcheck disable=SC2086
+  KEEP_AFFINITY=$keep measure_server "$round" "$name" "$port" verify $cmd
   local measured=$?
   [ -n "$SCRAPER" ] && stop_pid "$SCRAPER"
   [ "$measured" = 0 ] || return 0

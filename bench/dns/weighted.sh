@@ -25,7 +25,9 @@
 #   ROUNDS [3]  DURATION [10] s per dnsperf run  WARMUP [2] s of dnsperf before each run
 #   CLIENTS [4] (dnsperf -c)  OUTSTANDING [200] (-q)  QTIMEOUT [2] (-t)
 #   SERVER_CPU [1]  LOADGEN_CPU [0]
-#   SERVERS ["knot geodns geodns-weighted gdnsd gdnsd-dyna pdns pdns-lua"] (also: nsd)
+#   SERVERS ["knot geodns geodns-weighted gdnsd gdnsd-dyna pdns pdns-lua"] (also: nsd; knot-own-affinity:
+#       Knot with the affinity it gives its own threads, see pin_threads in lib/common.sh;
+#       geodns-baseline, geodns-weighted-baseline: the build at BASELINE_DLL, e.g. an older commit)
 #   GEODNS_THREADS [1] (--udp-threads)  GEODNS_ENV [""] environment for GeoDns, e.g. "DOTNET_TieredPGO=0"
 #   BASE_PORT [5470] (+1 .. +8)  RES_DIR [/tmp/geodns-bench-results]  NO_BUILD [0]
 set -u
@@ -49,10 +51,11 @@ DIST_N=200
 need dnsperf dig taskset timeout ss
 for s in $SERVERS; do
   case "$s" in
-    knot) need knotd;; nsd) need nsd;; geodns*) need dotnet;;
+    geodns*-baseline) need dotnet; [ -f "${BASELINE_DLL:-}" ] || die "$s needs BASELINE_DLL (another GeoDns build)";;
+    knot|knot-own-affinity) need knotd;; nsd) need nsd;; geodns*) need dotnet;;
     gdnsd*) command -v gdnsd >/dev/null || { echo "missing: gdnsd (apt-get install -y gdnsd)" >&2; exit 2; };;
     pdns*) command -v pdns_server >/dev/null || { echo "missing: pdns_server (apt-get install -y pdns-server pdns-backend-bind)" >&2; exit 2; };;
-    *) die "unknown server '$s' (knot nsd geodns geodns-weighted gdnsd gdnsd-dyna pdns pdns-lua)";;
+    *) die "unknown server '$s' (knot knot-own-affinity nsd geodns geodns-weighted geodns-baseline geodns-weighted-baseline gdnsd gdnsd-dyna pdns pdns-lua)";;
   esac
 done
 [ "$(nproc)" -gt "$((SERVER_CPU > LOADGEN_CPU ? SERVER_CPU : LOADGEN_CPU))" ] || die "CPU $SERVER_CPU/$LOADGEN_CPU not present ($(nproc) CPUs)"
@@ -87,6 +90,9 @@ for s in $SERVERS; do
     gdnsd) LIST+=("gdnsd|$((BASE_PORT+5))|static|$(gdnsd_setup "$WORK/gdnsd" $((BASE_PORT+5)) "$WORK/zones-static/example.test.zone")");;
     gdnsd-dyna) LIST+=("gdnsd-dyna|$((BASE_PORT+6))|weighted|$(gdnsd_setup "$WORK/gdnsd-dyna" $((BASE_PORT+6)) "$WORK/gdnsd-dyna.zone" weighted)");;
     pdns) LIST+=("pdns|$((BASE_PORT+7))|static|$(pdns_setup "$WORK/pdns" $((BASE_PORT+7)) example.test "$WORK/zones-static/example.test.zone")");;
+    knot-own-affinity) LIST+=("knot-own-affinity|$((BASE_PORT+9))|static|$(knot_setup "$WORK/knot-own" $((BASE_PORT+9)) example.test "$WORK/zones-static/example.test.zone")");;
+    geodns-baseline) LIST+=("geodns-baseline|$((BASE_PORT+10))|static|$GEODNS_ENV $(GEODNS_DLL="$BASELINE_DLL" geodns_cmd "$WORK/zones-static" $((BASE_PORT+10)) "$GEODNS_THREADS")");;
+    geodns-weighted-baseline) LIST+=("geodns-weighted-baseline|$((BASE_PORT+11))|weighted|$GEODNS_ENV $(GEODNS_DLL="$BASELINE_DLL" geodns_cmd "$WORK/zones-weighted" $((BASE_PORT+11)) "$GEODNS_THREADS")");;
     pdns-lua) LIST+=("pdns-lua|$((BASE_PORT+8))|weighted|$(pdns_setup "$WORK/pdns-lua" $((BASE_PORT+8)) example.test "$WORK/pdns-lua-zone/example.test.zone" lua)");;
   esac
 done
@@ -162,8 +168,9 @@ verify_once() { # name port: answers are checked in the first round only
 bench_one() { # round "name|port|kind|command"
   local round="$1" name port cmd
   IFS='|' read -r name port BENCH_KIND cmd <<< "$2"
+  local keep=0; [ "$name" = knot-own-affinity ] && keep=1
   # shellcheck disable=SC2086
-  measure_server "$round" "$name" "$port" verify_once $cmd || return 0
+  KEEP_AFFINITY=$keep measure_server "$round" "$name" "$port" verify_once $cmd || return 0
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$M_QPS" "$M_LOST" "$M_SENT" "$M_COMPL" "$M_CPUUS" "$M_CPUPCT" "$M_SERVFAIL" >> "$RES/raw.tsv"
   log "$name round $round: ${M_QPS} q/s, lost $M_LOST/$M_SENT, SERVFAIL $M_SERVFAIL, server CPU ${M_CPUPCT}% of a core, ${M_CPUUS} µs CPU per answered query"
 }
@@ -174,7 +181,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # ---- summary
-static_of() { case "$1" in geodns-weighted) echo geodns;; gdnsd-dyna) echo gdnsd;; pdns-lua) echo pdns;; *) echo "";; esac; }
+static_of() { case "$1" in geodns-weighted) echo geodns;; geodns-weighted-baseline) echo geodns-baseline;; gdnsd-dyna) echo gdnsd;; pdns-lua) echo pdns;; *) echo "";; esac; }
 ratio_cols() { # name ref -> "medians ratio | median of per-round ratios"
   local name="$1" ref="$2" a b r
   grep -q "^$ref	" "$RES/raw.tsv" && grep -q "^$name	" "$RES/raw.tsv" || { echo "- | -"; return; }
@@ -210,7 +217,7 @@ ratio_cols() { # name ref -> "medians ratio | median of per-round ratios"
   case " $SERVERS " in *" gdnsd"*) echo "gdnsd answers \`app A\` (5 queries in 200) with the CNAME only: it does not chase in-zone CNAMEs."; echo;; esac
   echo "CPU µs/query = (utime+stime of the server process tree during the dnsperf run) / queries answered."
   echo "A server near 100% CPU is saturated; below that, dnsperf (one thread) limits q/s."
-  awk -F'\t' '$1 != "geodns-weighted" && ($5 < 60 || $5 > 90 || $2 == 0) {print "WARNING: " $1 " answered www A " $2 ":" $3 " (192.0.2.1:192.0.2.2) over '"$DIST_N"' queries before load, not about 1:3"}' "$RES/dist.tsv"
+  awk -F'\t' '$1 !~ /^geodns-weighted/ && ($5 < 60 || $5 > 90 || $2 == 0) {print "WARNING: " $1 " answered www A " $2 ":" $3 " (192.0.2.1:192.0.2.2) over '"$DIST_N"' queries before load, not about 1:3"}' "$RES/dist.tsv"
   [ -s "$RES/skipped.txt" ] && { echo; echo "Skipped:"; cat "$RES/skipped.txt"; }
 } > "$RES/summary.md"
 ln -sfn "weighted-$STAMP" "$RES_DIR/weighted-latest"

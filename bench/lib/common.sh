@@ -68,6 +68,13 @@ start_pinned() {
   { tr '\0' ' ' < "/proc/$pid/cmdline"; } > "$BENCH_WORK/pids/$name.cmd" 2>/dev/null
 }
 
+# pin_threads PID CPU: re-applies the pin to every thread of PID. A server may set its own
+# threads' affinity after start (Knot pins its UDP worker i to CPU i, i.e. worker 0 to CPU 0,
+# the load generator's CPU, whatever taskset said), which the start pin does not prevent.
+pin_threads() {
+  taskset -a -p -c "$2" "$1" >/dev/null 2>&1 || log "could not re-pin the threads of PID $1 to CPU $2"
+}
+
 stop_pid() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
   local pid="$1" i
   [ -z "$pid" ] && return
@@ -169,7 +176,7 @@ dnsperf_run() {
 }
 
 # measure_server ROUND NAME PORT VERIFY_CMD COMMAND...: start the server pinned to SERVER_CPU,
-# wait for example.test SOA, run VERIFY_CMD (a function taking name and port, or ":"), warm up,
+# wait for example.test SOA, pin all its threads to SERVER_CPU again (unless KEEP_AFFINITY=1), run VERIFY_CMD (a function taking name and port, or ":"), warm up,
 # measure one dnsperf run and stop the server. Returns 1 when the port is taken (recorded in
 # $RES/skipped.txt). Sets M_FILE M_SENT M_COMPL M_LOST M_QPS M_SERVFAIL M_CPUUS M_CPUPCT.
 measure_server() {
@@ -185,6 +192,9 @@ measure_server() {
     tail -20 "$WORK/$name.out" >&2
     die "$name did not answer example.test SOA within 60 s"
   fi
+  # KEEP_AFFINITY=1: leave the affinity the server gave its own threads (how every server ran
+  # before 2026-11-30: Knot's UDP worker then shares the load generator's CPU).
+  [ "${KEEP_AFFINITY:-0}" = 1 ] || pin_threads "$pid" "$SERVER_CPU"
   $verify_cmd "$name" "$port"
   dnsperf_run "$port" "$WARMUP" "$WORK/warmup-$name.txt"
   M_FILE="$RES/dnsperf-$name-r$round.txt"

@@ -1,12 +1,14 @@
 namespace GeoDns.Health;
 
 /// <summary>
-/// One clock for every probe: runners ask to be started after a delay, and a single tick every
-/// <see cref="Tick"/> starts all that are due together (on its own thread with the system clock,
-/// on a timer of the given <see cref="TimeProvider"/> otherwise). Compared with one timer per
-/// runner this wakes one thread once per tick instead of the thread pool once per probe (at
-/// thousands of probes a second the per-probe wake-ups, and the spinning of the threads they
-/// woke, cost more than the probes), at the price of up to one tick of lateness.
+/// One clock for every probe: runners ask to be started after a delay, and a single tick, at most
+/// once every <see cref="Tick"/>, starts all that are due together (on its own thread with the
+/// system clock, on a timer of the given <see cref="TimeProvider"/> otherwise). Compared with one
+/// timer per runner this wakes one thread at most once per tick instead of the thread pool once
+/// per probe (at thousands of probes a second the per-probe wake-ups, and the spinning of the
+/// threads they woke, cost more than the probes), at the price of up to one tick of lateness.
+/// The thread sleeps until the first probe is due: with no probes (zones without health
+/// checks) it never wakes, so a DNS server that checks nothing spends no CPU on it.
 /// </summary>
 internal sealed class ProbeScheduler : IDisposable
 {
@@ -18,12 +20,18 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly PriorityQueue<ProbeRunner, long> _queue = new();
     private readonly List<ProbeRunner> _due = [];
     private readonly ITimer? _timer;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly long _tickTimestamp;
+
+    /// <summary>When the tick thread will next wake (timestamp; long.MaxValue: not before a Schedule).</summary>
+    private long _wakeAt = long.MaxValue;
     private int _ticking;
     private bool _disposed;
 
     public ProbeScheduler(TimeProvider time)
     {
         _time = time;
+        _tickTimestamp = (long)(Tick.TotalSeconds * time.TimestampFrequency);
         if (time == TimeProvider.System)
         {
             // Its own thread rather than a timer: a timer's callback runs on a thread-pool worker,
@@ -41,12 +49,23 @@ internal sealed class ProbeScheduler : IDisposable
     public void Schedule(ProbeRunner runner, TimeSpan delay)
     {
         long due = _time.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * _time.TimestampFrequency);
+        bool wake;
         lock (_lock)
         {
-            if (!_disposed)
+            if (_disposed)
             {
-                _queue.Enqueue(runner, due);
+                return;
             }
+
+            _queue.Enqueue(runner, due);
+
+            // Woken only when sleeping on would start this probe more than one tick late.
+            wake = due + _tickTimestamp < _wakeAt;
+        }
+
+        if (wake && _timer is null)
+        {
+            _wake.Set();
         }
     }
 
@@ -59,15 +78,48 @@ internal sealed class ProbeScheduler : IDisposable
         }
 
         _timer?.Dispose();
+        _wake.Set();
     }
 
     private void TickLoop()
     {
+        long lastTick = 0;
         while (!Volatile.Read(ref _disposed))
         {
-            Thread.Sleep(Tick);
+            int wait = MillisecondsToNextTick(lastTick);
+            if (wait != 0)
+            {
+                // Woken early by Schedule (or Dispose): the next tick is worked out again.
+                _wake.WaitOne(wait);
+                continue;
+            }
+
+            lastTick = _time.GetTimestamp();
             StartDue();
         }
+    }
+
+    /// <summary>
+    /// 0 when a tick is due now: the first probe is due and the last tick is one
+    /// <see cref="Tick"/> old; otherwise how long to sleep (Infinite with nothing queued).
+    /// </summary>
+    private int MillisecondsToNextTick(long lastTick)
+    {
+        long now = _time.GetTimestamp();
+        long wakeAt;
+        lock (_lock)
+        {
+            if (!_queue.TryPeek(out _, out long due))
+            {
+                _wakeAt = long.MaxValue;
+                return Timeout.Infinite;
+            }
+
+            wakeAt = Math.Max(due, lastTick + _tickTimestamp);
+            _wakeAt = wakeAt;
+        }
+
+        return wakeAt <= now ? 0 : (int)Math.Ceiling((wakeAt - now) * 1000.0 / _time.TimestampFrequency);
     }
 
     /// <summary>
