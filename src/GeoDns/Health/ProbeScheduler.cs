@@ -6,7 +6,9 @@ namespace GeoDns.Health;
 /// on a timer of the given <see cref="TimeProvider"/> otherwise). Compared with one timer per
 /// runner this wakes one thread once per tick instead of the thread pool once per probe (at
 /// thousands of probes a second the per-probe wake-ups, and the spinning of the threads they
-/// woke, cost more than the probes), at the price of up to one tick of lateness.
+/// woke, cost more than the probes), at the price of up to one tick of lateness. It also keeps
+/// the global bound on probes in flight: a due probe that finds every slot taken stays queued,
+/// first in line, for the next tick (a semaphore's waiter would resume on a thread-pool worker).
 /// </summary>
 internal sealed class ProbeScheduler : IDisposable
 {
@@ -18,12 +20,16 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly PriorityQueue<ProbeRunner, long> _queue = new();
     private readonly List<ProbeRunner> _due = [];
     private readonly ITimer? _timer;
+    private readonly int _maxInFlight;
+    private int _inFlight;
     private int _ticking;
     private bool _disposed;
 
-    public ProbeScheduler(TimeProvider time)
+    /// <param name="maxInFlight">Probes started and not yet <see cref="Release"/>d, at most.</param>
+    public ProbeScheduler(TimeProvider time, int maxInFlight)
     {
         _time = time;
+        _maxInFlight = Math.Max(1, maxInFlight);
         if (time == TimeProvider.System)
         {
             // Its own thread rather than a timer: a timer's callback runs on a thread-pool worker,
@@ -50,6 +56,12 @@ internal sealed class ProbeScheduler : IDisposable
         }
     }
 
+    /// <summary>Probes started and not released yet.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Frees the slot of a probe this scheduler started (once per <see cref="ProbeRunner.StartProbe"/>).</summary>
+    public void Release() => Interlocked.Decrement(ref _inFlight);
+
     public void Dispose()
     {
         lock (_lock)
@@ -71,10 +83,11 @@ internal sealed class ProbeScheduler : IDisposable
     }
 
     /// <summary>
-    /// Starts the due probes on the tick's own thread, outside the lock: a probe runs synchronously
-    /// only until its connect is under way (on loopback, often until it is done), so the tick
-    /// itself is cheap, and no extra thread-pool item is queued per probe. A tick that finds the
-    /// previous one still running leaves the work to it.
+    /// Starts the due probes on the tick's own thread, outside the lock, as many at a time as there
+    /// are free slots: a probe runs synchronously only until its connect is under way (on
+    /// loopback, often until it is done, and its slot is free again), so the tick itself is cheap,
+    /// and no extra thread-pool item is queued per probe. A tick that finds the previous one still
+    /// running leaves the work to it.
     /// </summary>
     private void StartDue()
     {
@@ -86,18 +99,29 @@ internal sealed class ProbeScheduler : IDisposable
         try
         {
             long now = _time.GetTimestamp();
-            lock (_lock)
+            while (true)
             {
-                _due.Clear();
-                while (_queue.TryPeek(out _, out long at) && at <= now)
+                lock (_lock)
                 {
-                    _due.Add(_queue.Dequeue());
+                    // Only this method adds to _inFlight (one tick at a time), so the free count can only grow meanwhile.
+                    int free = _maxInFlight - Volatile.Read(ref _inFlight);
+                    _due.Clear();
+                    while (_due.Count < free && _queue.TryPeek(out _, out long at) && at <= now)
+                    {
+                        _due.Add(_queue.Dequeue());
+                    }
                 }
-            }
 
-            foreach (var runner in _due)
-            {
-                runner.StartProbe();
+                if (_due.Count == 0)
+                {
+                    break;
+                }
+
+                Interlocked.Add(ref _inFlight, _due.Count);
+                foreach (var runner in _due)
+                {
+                    runner.StartProbe();
+                }
             }
 
             _due.Clear();
