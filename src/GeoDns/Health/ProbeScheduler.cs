@@ -8,7 +8,8 @@ namespace GeoDns.Health;
 /// thousands of probes a second the per-probe wake-ups, and the spinning of the threads they
 /// woke, cost more than the probes), at the price of up to one tick of lateness. It also keeps
 /// the global bound on probes in flight: a due probe that finds every slot taken stays queued,
-/// first in line, for the next tick (a semaphore's waiter would resume on a thread-pool worker).
+/// first in line, and starts on the thread of the probe that frees a slot (or at the next tick),
+/// never through a thread-pool hop as a semaphore's waiter would.
 /// </summary>
 internal sealed class ProbeScheduler : IDisposable
 {
@@ -23,6 +24,7 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly int _maxInFlight;
     private int _inFlight;
     private int _ticking;
+    private bool _starved;
     private bool _disposed;
 
     /// <param name="maxInFlight">Probes started and not yet <see cref="Release"/>d, at most.</param>
@@ -59,8 +61,18 @@ internal sealed class ProbeScheduler : IDisposable
     /// <summary>Probes started and not released yet.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Frees the slot of a probe this scheduler started (once per <see cref="ProbeRunner.StartProbe"/>).</summary>
-    public void Release() => Interlocked.Decrement(ref _inFlight);
+    /// <summary>
+    /// Frees the slot of a probe this scheduler started (once per <see cref="ProbeRunner.StartProbe"/>);
+    /// when a tick had to leave due probes waiting for a slot, starts them here.
+    /// </summary>
+    public void Release()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (Volatile.Read(ref _starved))
+        {
+            StartDue();
+        }
+    }
 
     public void Dispose()
     {
@@ -87,48 +99,59 @@ internal sealed class ProbeScheduler : IDisposable
     /// are free slots: a probe runs synchronously only until its connect is under way (on
     /// loopback, often until it is done, and its slot is free again), so the tick itself is cheap,
     /// and no extra thread-pool item is queued per probe. A tick that finds the previous one still
-    /// running leaves the work to it.
+    /// running leaves the work to it (and that one looks again if a slot was freed meanwhile).
     /// </summary>
     private void StartDue()
     {
-        if (Interlocked.Exchange(ref _ticking, 1) == 1)
+        do
         {
-            return;
-        }
-
-        try
-        {
-            long now = _time.GetTimestamp();
-            while (true)
+            if (Interlocked.Exchange(ref _ticking, 1) == 1)
             {
-                lock (_lock)
-                {
-                    // Only this method adds to _inFlight (one tick at a time), so the free count can only grow meanwhile.
-                    int free = _maxInFlight - Volatile.Read(ref _inFlight);
-                    _due.Clear();
-                    while (_due.Count < free && _queue.TryPeek(out _, out long at) && at <= now)
-                    {
-                        _due.Add(_queue.Dequeue());
-                    }
-                }
-
-                if (_due.Count == 0)
-                {
-                    break;
-                }
-
-                Interlocked.Add(ref _inFlight, _due.Count);
-                foreach (var runner in _due)
-                {
-                    runner.StartProbe();
-                }
+                return;
             }
 
-            _due.Clear();
+            try
+            {
+                StartDueNow();
+            }
+            finally
+            {
+                Volatile.Write(ref _ticking, 0);
+            }
         }
-        finally
+        while (Volatile.Read(ref _starved) && Volatile.Read(ref _inFlight) < _maxInFlight);
+    }
+
+    private void StartDueNow()
+    {
+        long now = _time.GetTimestamp();
+        while (true)
         {
-            Volatile.Write(ref _ticking, 0);
+            lock (_lock)
+            {
+                // Only this method adds to _inFlight (one tick at a time), so the free count can only grow meanwhile.
+                int free = _maxInFlight - Volatile.Read(ref _inFlight);
+                _due.Clear();
+                while (_due.Count < free && _queue.TryPeek(out _, out long at) && at <= now)
+                {
+                    _due.Add(_queue.Dequeue());
+                }
+
+                Volatile.Write(ref _starved, _due.Count == free && _queue.TryPeek(out _, out long next) && next <= now);
+            }
+
+            if (_due.Count == 0)
+            {
+                break;
+            }
+
+            Interlocked.Add(ref _inFlight, _due.Count);
+            foreach (var runner in _due)
+            {
+                runner.StartProbe();
+            }
         }
+
+        _due.Clear();
     }
 }
