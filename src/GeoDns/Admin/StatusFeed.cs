@@ -164,9 +164,10 @@ public sealed class StatusFeed : IAsyncDisposable
             }
         }
 
+        bool anyDrained = _board.DrainedRegions.Count > 0;
         foreach (var member in _board.Members)
         {
-            string state = StateText(member, pins?.GetValueOrDefault(member.Key.Pool));
+            string state = StateText(member, pins?.GetValueOrDefault(member.Key.Pool), anyDrained && member.RegionDrained);
             ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_members, member.Key, out bool seen);
             var before = known;
             if (seen && before.State != state)
@@ -253,19 +254,20 @@ public sealed class StatusFeed : IAsyncDisposable
     }
 
     /// <summary>The state the page shows: health, then whether it serves and why not (one string per combination, made once).</summary>
-    internal static string StateText(MemberSlot member, string? pinnedRegion)
+    /// <param name="drained">Whether the member's region is drained (looked up only when some region is).</param>
+    internal static string StateText(MemberSlot member, string? pinnedRegion, bool drained)
     {
         int pin = pinnedRegion is null ? 0 : pinnedRegion == member.Region ? 1 : 2;
-        int code = ((((((int)member.Shared * 3) + (int)member.Override) * 2) + (member.RegionDrained ? 1 : 0)) * 3 + pin) * 2 + (member.Usable ? 1 : 0);
+        int code = ((((((int)member.Shared * 3) + (int)member.Override) * 2) + (drained ? 1 : 0)) * 3 + pin) * 2 + (member.Usable ? 1 : 0);
         if ((uint)code >= (uint)StateTexts.Length)
         {
-            return ComposeStateText(member, pinnedRegion);
+            return ComposeStateText(member, pinnedRegion, drained);
         }
 
-        return StateTexts[code] ??= ComposeStateText(member, pinnedRegion);
+        return StateTexts[code] ??= ComposeStateText(member, pinnedRegion, drained);
     }
 
-    private static string ComposeStateText(MemberSlot member, string? pinnedRegion)
+    private static string ComposeStateText(MemberSlot member, string? pinnedRegion, bool drained)
     {
         string text = Vote.StatusText(member.Shared);
         if (member.Override != MemberOverride.Auto)
@@ -273,7 +275,7 @@ public sealed class StatusFeed : IAsyncDisposable
             text += member.Override == MemberOverride.ForceUp ? ", forced up" : ", forced down";
         }
 
-        if (member.RegionDrained)
+        if (drained)
         {
             text += ", drained";
         }
