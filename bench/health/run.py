@@ -9,6 +9,13 @@ geodns_health_probe_duration_seconds_count), and the DNS answer latency (p50/p99
 query every 5 ms) while they run. Then two instances of each build share one redis-server over
 tcp members: Redis commands/s (INFO commandstats deltas) and redis-server CPU, while health is steady.
 
+--floor adds, for tcp and http, the kernel floor: floor.c (compiled here) makes the same per-probe
+system calls (socket, SO_LINGER 0, non-blocking connect, for http send + epoll + recv, close) from
+one C thread at the same rate against the same kind of backend, and reports its CPU per probe.
+--perf DIR records `perf record -g` of each GeoDns process over its window (started with
+DOTNET_PerfMapEnabled=1 so JIT-compiled frames have names) into DIR/LABEL-KIND.data and writes
+the top entries by self time next to it (the CPU per probe of such a run includes perf's cost).
+
   bench/health/run.py --variant after=src/GeoDns/bin/Release/net10.0/geodns.dll \\
                       --variant before=/tmp/geodns-before/geodns.dll --members 10000 --interval 2s --duration 20
 """
@@ -137,12 +144,13 @@ def wait_for(cond, seconds, what):
     raise SystemExit(f"timed out: {what}")
 
 
-def geodns(run, dll, zones, name, redis=None):
+def geodns(run, dll, zones, name, redis=None, perf=False):
     dns, admin = free_port(socket.SOCK_DGRAM), free_port()
     args = ["dotnet", dll, "serve", "--zones", zones, "--dns", f"127.0.0.1:{dns}", "--admin", f"127.0.0.1:{admin}"]
     if redis:
         args += ["--redis", f"127.0.0.1:{redis}", "--instance", name]
-    p = run.start(args, f"{name}.log")
+    env = dict(os.environ, DOTNET_PerfMapEnabled="1", DOTNET_EnableWriteXorExecute="0") if perf else None
+    p = run.start(args, f"{name}.log", env=env)
     wait_for(lambda: http_get(f"http://127.0.0.1:{admin}/readyz", 2)[0] == 200, 90, f"{name} ready")
     return p, dns, admin
 
@@ -154,17 +162,48 @@ def probe_cpu(run, dll, label, kind, a):
     wait_for(lambda: "ready" in open(os.path.join(run.work, f"backend-{label}-{kind}.log")).read(), 10, "backend")
     with open(os.path.join(work, "scale.test.zone"), "w") as f:
         f.write(zone(a.members, kind, base, a.ports, a.interval))
-    p, dns, admin = geodns(run, dll, work, f"{label}-{kind}")
+    p, dns, admin = geodns(run, dll, work, f"{label}-{kind}", perf=a.perf is not None)
     time.sleep(a.warmup)
+    recording = None
+    if a.perf:
+        data = os.path.join(a.perf, f"{label}-{kind}.data")
+        recording = subprocess.Popen(["perf", "record", "-g", "-o", data, "-p", str(p.pid), "--", "sleep", str(a.duration + 1)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
     n0, c0, t0 = probes(admin), cpu_seconds(p.pid), time.monotonic()
     lat = dns_latency(dns, a.duration, [f"p{random.randrange(a.members // 4)}.scale.test." for _ in range(100)])
     c1, t1, n1 = cpu_seconds(p.pid), time.monotonic(), probes(admin)
+    if recording:
+        recording.wait()
     run.stop(p); run.stop(backend)
+    if recording:
+        top = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "symbol", "--stdio", "-g", "none"],
+                             capture_output=True, text=True).stdout
+        with open(os.path.join(a.perf, f"{label}-{kind}.top.txt"), "w") as f:
+            f.write("\n".join(l for l in top.splitlines() if re.match(r"^ +[0-9]", l)) + "\n")
     n = n1 - n0
     cpu = c1 - c0
     print(f"{label:8} {kind:4} members={a.members} probes/s={n / (t1 - t0):7.0f} cpu={cpu / (t1 - t0) * 100:5.1f}% "
           f"us/probe={cpu / n * 1e6 if n else float('nan'):6.1f}  dns p50={lat['p50']:.3f} p99={lat['p99']:.3f} "
           f"max={lat['max']:.2f} ms (n={lat['n']}, lost={lat['lost']})", flush=True)
+
+
+def floor(run, kind, a):
+    """The C prober (floor.c) at the members' probe rate against a fresh backend of the same kind."""
+    base = free_range(a.ports)
+    backend = run.start([os.path.join(run.work, "backend"), kind, str(base), str(a.ports)], f"backend-floor-{kind}.log")
+    wait_for(lambda: "ready" in open(os.path.join(run.work, f"backend-floor-{kind}.log")).read(), 10, "backend")
+    rate = a.members / parse_seconds(a.interval)
+    out = subprocess.run([os.path.join(run.work, "floor"), kind, str(base), str(a.ports), str(rate), "2", str(a.duration)],
+                         capture_output=True, text=True, check=True, timeout=a.duration + 30).stdout
+    run.stop(backend)
+    m = dict(kv.split("=") for kv in out.split())
+    print(f"{'floor':8} {kind:4} members={a.members} probes/s={float(m['rate']):7.0f} "
+          f"cpu={float(m['cpu_s']) / a.duration * 100:5.1f}% us/probe={float(m['us_per_probe']):6.1f}  (C, same system calls)", flush=True)
+
+
+def parse_seconds(text):
+    return float(text[:-2]) / 1000 if text.endswith("ms") else float(text.rstrip("s"))
 
 
 def commandstats(port):
@@ -207,12 +246,19 @@ def main():
     ap.add_argument("--warmup", type=float, default=8)
     ap.add_argument("--duration", type=float, default=20)
     ap.add_argument("--only", choices=["tcp", "http", "redis"], action="append")
+    ap.add_argument("--floor", action="store_true", help="also run floor.c, the C prober, for tcp and http")
+    ap.add_argument("--perf", metavar="DIR", help="perf record each GeoDns window into DIR")
     a = ap.parse_args()
+    if a.perf:
+        os.makedirs(a.perf, exist_ok=True)
     parts = a.only or ["tcp", "http", "redis"]
     run = Run(tempfile.mkdtemp(prefix="geodns-health-bench-"))
     try:
         subprocess.run(["gcc", "-O2", "-o", os.path.join(run.work, "backend"), os.path.join(HERE, "backend.c")], check=True)
+        subprocess.run(["gcc", "-O2", "-o", os.path.join(run.work, "floor"), os.path.join(HERE, "floor.c")], check=True)
         for part in parts:
+            if a.floor and part != "redis":
+                floor(run, part, a)
             for variant in a.variant:
                 label, dll = variant.split("=", 1)
                 if part == "redis":

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using GeoDns.Core.Health;
@@ -37,6 +38,9 @@ public sealed class StatusFeed : IAsyncDisposable
     public const int MaxSubscribers = 32;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The state texts, filled as met: 3 statuses x 3 overrides x drained x 3 pin cases x usable.</summary>
+    private static readonly string?[] StateTexts = new string?[3 * 3 * 2 * 3 * 2];
 
     private readonly HealthBoard _board;
     private readonly IOverrideStore _overrides;
@@ -150,11 +154,23 @@ public sealed class StatusFeed : IAsyncDisposable
         var now = _time.GetUtcNow();
         var events = new List<FeedEvent>();
 
-        var pins = _board.Pools.ToDictionary(p => p.Name, p => p.PinnedRegion, StringComparer.Ordinal);
+        // Every member, every interval (4 times a second): no allocation per member unless its state changed.
+        Dictionary<string, string>? pins = null;
+        foreach (var pool in _board.Pools)
+        {
+            if (pool.PinnedRegion is { } pinned)
+            {
+                (pins ??= new(StringComparer.Ordinal))[pool.Name] = pinned;
+            }
+        }
+
+        bool anyDrained = _board.DrainedRegions.Count > 0;
         foreach (var member in _board.Members)
         {
-            string state = StateText(member, pins.GetValueOrDefault(member.Key.Pool));
-            if (_members.TryGetValue(member.Key, out var before) && before.State != state)
+            string state = StateText(member, pins?.GetValueOrDefault(member.Key.Pool), anyDrained && member.RegionDrained);
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_members, member.Key, out bool seen);
+            var before = known;
+            if (seen && before.State != state)
             {
                 var transition = new MemberTransition(now, member.Key.Pool, member.Key.Member, member.Region, before.State, state,
                     Reason(before.State, state, member));
@@ -170,7 +186,7 @@ public sealed class StatusFeed : IAsyncDisposable
                 events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, Json)));
             }
 
-            _members[member.Key] = (member.Region, state);
+            known = (member.Region, state);
         }
 
         var overrideState = _overrides.Current;
@@ -237,8 +253,21 @@ public sealed class StatusFeed : IAsyncDisposable
         }
     }
 
-    /// <summary>The state the page shows: health, then whether it serves and why not.</summary>
-    internal static string StateText(MemberSlot member, string? pinnedRegion)
+    /// <summary>The state the page shows: health, then whether it serves and why not (one string per combination, made once).</summary>
+    /// <param name="drained">Whether the member's region is drained (looked up only when some region is).</param>
+    internal static string StateText(MemberSlot member, string? pinnedRegion, bool drained)
+    {
+        int pin = pinnedRegion is null ? 0 : pinnedRegion == member.Region ? 1 : 2;
+        int code = ((((((int)member.Shared * 3) + (int)member.Override) * 2) + (drained ? 1 : 0)) * 3 + pin) * 2 + (member.Usable ? 1 : 0);
+        if ((uint)code >= (uint)StateTexts.Length)
+        {
+            return ComposeStateText(member, pinnedRegion, drained);
+        }
+
+        return StateTexts[code] ??= ComposeStateText(member, pinnedRegion, drained);
+    }
+
+    private static string ComposeStateText(MemberSlot member, string? pinnedRegion, bool drained)
     {
         string text = Vote.StatusText(member.Shared);
         if (member.Override != MemberOverride.Auto)
@@ -246,7 +275,7 @@ public sealed class StatusFeed : IAsyncDisposable
             text += member.Override == MemberOverride.ForceUp ? ", forced up" : ", forced down";
         }
 
-        if (member.RegionDrained)
+        if (drained)
         {
             text += ", drained";
         }

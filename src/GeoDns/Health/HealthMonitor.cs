@@ -32,7 +32,6 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     private readonly Random _random;
     private readonly ILogger<HealthMonitor> _logger;
     private readonly HealthMetrics? _metrics;
-    private readonly SemaphoreSlim _limit;
     private readonly ProbeScheduler _scheduler;
     private readonly Lock _lock = new();
     private readonly Dictionary<(MemberKey, string), ProbeRunner> _runners = [];
@@ -57,8 +56,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
         _time = time;
         _random = random ?? Random.Shared;
         _logger = logger;
-        _limit = new SemaphoreSlim(Math.Max(1, (options ?? new HealthMonitorOptions()).MaxConcurrentProbes));
-        _scheduler = new ProbeScheduler(time);
+        _scheduler = new ProbeScheduler(time, (options ?? new HealthMonitorOptions()).MaxConcurrentProbes);
     }
 
     /// <summary>
@@ -122,7 +120,7 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
                     continue;
                 }
 
-                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _limit, _time,
+                var runner = new ProbeRunner(target, _board.Member(target.Key, target.Region), _checkers, _time,
                     new Random(_random.Next()), _scheduler, OnTransition, OnFirstProbe, _metrics);
                 _runners[id] = runner;
                 started.Add(runner);
@@ -177,7 +175,6 @@ public sealed class HealthMonitor : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _scheduler.Dispose();
-        _limit.Dispose();
     }
 
     /// <summary>Two targets probe the same thing: a kept pair keeps its verdict, another kind or address starts afresh.</summary>

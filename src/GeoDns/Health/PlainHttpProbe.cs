@@ -26,8 +26,7 @@ internal static class PlainHttpProbe
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes + HttpChecker.MaxBodyBytes);
         try
         {
-            using var socket = ProbeAddress.NewSocket(endPoint.AddressFamily);
-            await ConnectAndSendAsync(socket, request, endPoint, cancellationToken).ConfigureAwait(false);
+            using var connection = await ConnectAsync(request, endPoint, cancellationToken).ConfigureAwait(false);
             var raw = new Memory<byte>(buffer, 0, MaxHeadBytes);
             int filled = 0;
             HttpResponseHead head;
@@ -41,7 +40,7 @@ internal static class PlainHttpProbe
                         return Fail(start, $"HTTP response head over {MaxHeadBytes / 1024} KiB");
                     }
 
-                    int read = await ReceiveAsync(socket, raw[filled..], cancellationToken).ConfigureAwait(false);
+                    int read = await connection.ReceiveAsync(raw[filled..]).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return Fail(start, filled == 0 ? "connection closed without an HTTP response" : "HTTP response ended inside its head");
@@ -73,8 +72,8 @@ internal static class PlainHttpProbe
             {
                 var body = new Memory<byte>(buffer, MaxHeadBytes, HttpChecker.MaxBodyBytes);
                 var (length, bodyError) = head.HasNoBody ? (0, null)
-                    : head.Chunked ? await ReadChunkedAsync(socket, raw, filled, body, cancellationToken).ConfigureAwait(false)
-                    : await ReadPlainAsync(socket, raw, filled, body, head.ContentLength, cancellationToken).ConfigureAwait(false);
+                    : head.Chunked ? await ReadChunkedAsync(connection, raw, filled, body).ConfigureAwait(false)
+                    : await ReadPlainAsync(connection, raw, filled, body, head.ContentLength).ConfigureAwait(false);
                 if (bodyError is not null)
                 {
                     return Fail(start, $"HTTP {status}, {bodyError}");
@@ -96,81 +95,42 @@ internal static class PlainHttpProbe
     }
 
     /// <summary>
-    /// On Linux a connect that finishes within the call (loopback, a refusal) and a send that fits
-    /// the socket buffer take no trip through the socket engine; anything else waits asynchronously
-    /// (a send on a socket still connecting waits for the connect).
+    /// Connects and sends the request: on Linux x64, for a literal address, on a raw descriptor
+    /// (a loopback connect and send finish within the call; anything else waits on the
+    /// <see cref="ReadinessLoop"/>, where the probe then continues); otherwise through the socket engine.
     /// </summary>
-    private static ValueTask<int> ConnectAndSendAsync(Socket socket, PlainHttpRequest request, IPEndPoint endPoint, CancellationToken cancellationToken)
+    private static ValueTask<IProbeConnection> ConnectAsync(PlainHttpRequest request, IPEndPoint endPoint, CancellationToken cancellationToken) =>
+        request.NativeAddress is { } native && ReadinessLoop.Shared is { } loop
+            ? ConnectNativeAsync(NativeProbeConnection.Open(loop, NativeProbeConnection.FamilyOf(native), cancellationToken), native, request.Bytes)
+            : SocketProbeConnection.ConnectAsync(endPoint, request.Bytes, cancellationToken);
+
+    private static async ValueTask<IProbeConnection> ConnectNativeAsync(NativeProbeConnection connection, byte[] native, byte[] request)
     {
-        if (request.NativeAddress is null)
+        try
         {
-            return ConnectThenSendAsync(socket, request, endPoint, cancellationToken);
+            await connection.ConnectAsync(native).ConfigureAwait(false);
+            await connection.SendAsync(request).ConfigureAwait(false);
+            return connection;
         }
-
-        int sent = 0;
-        if (InlineConnect.TryConnect(socket, request.NativeAddress))
+        catch
         {
-            sent = socket.Send(request.Bytes, SocketFlags.None, out var error);
-            if (error == SocketError.Success && sent == request.Bytes.Length)
-            {
-                return new ValueTask<int>(sent);
-            }
-
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                throw new SocketException((int)error);
-            }
-        }
-
-        return socket.SendAsync(request.Bytes.AsMemory(Math.Max(sent, 0)), SocketFlags.None, cancellationToken);
-    }
-
-    private static async ValueTask<int> ConnectThenSendAsync(Socket socket, PlainHttpRequest request, IPEndPoint endPoint, CancellationToken cancellationToken)
-    {
-        await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-        return await socket.SendAsync(request.Bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A read: on a socket connected inline (non-blocking, never seen by the socket engine), after
-    /// waiting on the <see cref="ReadinessLoop"/>, so the probe continues on the loop's thread;
-    /// otherwise through the socket engine.
-    /// </summary>
-    private static ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> into, CancellationToken cancellationToken) =>
-        !socket.Blocking && ReadinessLoop.Shared is { } loop
-            ? WaitThenReceiveAsync(loop, socket, into, cancellationToken)
-            : socket.ReceiveAsync(into, SocketFlags.None, cancellationToken);
-
-    private static async ValueTask<int> WaitThenReceiveAsync(ReadinessLoop loop, Socket socket, Memory<byte> into, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            await loop.WaitReadableAsync(socket, cancellationToken).ConfigureAwait(false);
-            int read = socket.Receive(into.Span, SocketFlags.None, out var error);
-            if (error == SocketError.Success)
-            {
-                return read;
-            }
-
-            if (error != SocketError.WouldBlock)
-            {
-                throw new SocketException((int)error);
-            }
+            connection.Dispose();
+            throw;
         }
     }
 
     private static ProbeResult Fail(long start, string error) => ProbeResult.Fail(Stopwatch.GetElapsedTime(start), error);
 
     /// <summary>A body of <paramref name="contentLength"/> bytes, or to the close when it is <see cref="HttpResponseHead.UntilClose"/>; at most the body buffer.</summary>
-    private static async Task<(int Length, string? Error)> ReadPlainAsync(Socket socket, Memory<byte> raw, int filled, Memory<byte> body,
-        long contentLength, CancellationToken cancellationToken)
+    private static async Task<(int Length, string? Error)> ReadPlainAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body,
+        long contentLength)
     {
         int wanted = contentLength == HttpResponseHead.UntilClose ? body.Length : (int)Math.Min(contentLength, body.Length);
         int length = Math.Min(filled, wanted);
         raw.Span[..length].CopyTo(body.Span);
         while (length < wanted)
         {
-            int read = await ReceiveAsync(socket, body[length..wanted], cancellationToken).ConfigureAwait(false);
+            int read = await connection.ReceiveAsync(body[length..wanted]).ConfigureAwait(false);
             if (read == 0)
             {
                 return contentLength == HttpResponseHead.UntilClose ? (length, null) : (length, "body ended before its Content-Length");
@@ -183,8 +143,7 @@ internal static class PlainHttpProbe
     }
 
     /// <summary>A chunked body, de-chunked into <paramref name="body"/> until its last chunk or until <paramref name="body"/> is full.</summary>
-    private static async Task<(int Length, string? Error)> ReadChunkedAsync(Socket socket, Memory<byte> raw, int filled, Memory<byte> body,
-        CancellationToken cancellationToken)
+    private static async Task<(int Length, string? Error)> ReadChunkedAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body)
     {
         int length = 0, at = 0;
         while (length < body.Length)
@@ -197,7 +156,7 @@ internal static class PlainHttpProbe
                 filled -= at;
                 at = 0;
                 int read = filled == raw.Length ? -1
-                    : await ReceiveAsync(socket, raw[filled..], cancellationToken).ConfigureAwait(false);
+                    : await connection.ReceiveAsync(raw[filled..]).ConfigureAwait(false);
                 if (read <= 0)
                 {
                     return (length, read == 0 ? "chunked body ended early" : "chunk size line too long");
@@ -228,7 +187,7 @@ internal static class PlainHttpProbe
                 if (at == filled)
                 {
                     at = filled = 0;
-                    int read = await ReceiveAsync(socket, raw, cancellationToken).ConfigureAwait(false);
+                    int read = await connection.ReceiveAsync(raw).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return (length, "chunked body ended early");

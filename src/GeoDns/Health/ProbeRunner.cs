@@ -17,7 +17,6 @@ internal sealed class ProbeRunner
     public const double Jitter = 0.1;
 
     private readonly CheckerRegistry _checkers;
-    private readonly SemaphoreSlim _limit;
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ProbeScheduler _scheduler;
@@ -30,7 +29,7 @@ internal sealed class ProbeRunner
     private Task _current = Task.CompletedTask;
     private bool _first = true;
 
-    public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, SemaphoreSlim limit, TimeProvider time,
+    public ProbeRunner(ProbeTarget target, MemberSlot slot, CheckerRegistry checkers, TimeProvider time,
         Random random, ProbeScheduler scheduler, Action<ProbeRunner, HealthTransition> onTransition, Action<ProbeRunner> onFirstProbe,
         HealthMetrics? metrics = null)
     {
@@ -38,7 +37,6 @@ internal sealed class ProbeRunner
         _target = target;
         Slot = slot;
         _checkers = checkers;
-        _limit = limit;
         _time = time;
         _random = random;
         _scheduler = scheduler;
@@ -127,11 +125,15 @@ internal sealed class ProbeRunner
         }
     }
 
-    /// <summary>Called by the scheduler when the next probe is due: starts it without waiting for it.</summary>
+    /// <summary>
+    /// Called by the scheduler when the next probe is due, with a slot of the global limit taken
+    /// for it: starts it without waiting for it; the slot is released when it ends.
+    /// </summary>
     internal void StartProbe()
     {
         if (_stop.IsCancellationRequested)
         {
+            _scheduler.Release();
             return;
         }
 
@@ -146,7 +148,6 @@ internal sealed class ProbeRunner
     {
         long started = _time.GetTimestamp();
         var stopping = _stop.Token;
-        await _limit.WaitAsync(stopping).ConfigureAwait(false);
         ProbeResult result;
         var probed = _target;
         try
@@ -155,7 +156,7 @@ internal sealed class ProbeRunner
         }
         finally
         {
-            _limit.Release();
+            _scheduler.Release();
         }
 
         if (stopping.IsCancellationRequested)

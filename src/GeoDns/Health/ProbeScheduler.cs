@@ -8,7 +8,10 @@ namespace GeoDns.Health;
 /// per probe (at thousands of probes a second the per-probe wake-ups, and the spinning of the
 /// threads they woke, cost more than the probes), at the price of up to one tick of lateness.
 /// The thread sleeps until the first probe is due: with no probes (zones without health
-/// checks) it never wakes, so a DNS server that checks nothing spends no CPU on it.
+/// checks) it never wakes, so a DNS server that checks nothing spends no CPU on it. It also keeps
+/// the global bound on probes in flight: a due probe that finds every slot taken stays queued,
+/// first in line, and starts on the thread of the probe that frees a slot (or at the next tick),
+/// never through a thread-pool hop as a semaphore's waiter would.
 /// </summary>
 internal sealed class ProbeScheduler : IDisposable
 {
@@ -22,16 +25,21 @@ internal sealed class ProbeScheduler : IDisposable
     private readonly ITimer? _timer;
     private readonly AutoResetEvent _wake = new(false);
     private readonly long _tickTimestamp;
+    private readonly int _maxInFlight;
 
     /// <summary>When the tick thread will next wake (timestamp; long.MaxValue: not before a Schedule).</summary>
     private long _wakeAt = long.MaxValue;
+    private int _inFlight;
     private int _ticking;
+    private bool _starved;
     private bool _disposed;
 
-    public ProbeScheduler(TimeProvider time)
+    /// <param name="maxInFlight">Probes started and not yet <see cref="Release"/>d, at most.</param>
+    public ProbeScheduler(TimeProvider time, int maxInFlight)
     {
         _time = time;
         _tickTimestamp = (long)(Tick.TotalSeconds * time.TimestampFrequency);
+        _maxInFlight = Math.Max(1, maxInFlight);
         if (time == TimeProvider.System)
         {
             // Its own thread rather than a timer: a timer's callback runs on a thread-pool worker,
@@ -66,6 +74,22 @@ internal sealed class ProbeScheduler : IDisposable
         if (wake && _timer is null)
         {
             _wake.Set();
+        }
+    }
+
+    /// <summary>Probes started and not released yet.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Frees the slot of a probe this scheduler started (once per <see cref="ProbeRunner.StartProbe"/>);
+    /// when a tick had to leave due probes waiting for a slot, starts them here.
+    /// </summary>
+    public void Release()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (Volatile.Read(ref _starved))
+        {
+            StartDue();
         }
     }
 
@@ -123,40 +147,63 @@ internal sealed class ProbeScheduler : IDisposable
     }
 
     /// <summary>
-    /// Starts the due probes on the tick's own thread, outside the lock: a probe runs synchronously
-    /// only until its connect is under way (on loopback, often until it is done), so the tick
-    /// itself is cheap, and no extra thread-pool item is queued per probe. A tick that finds the
-    /// previous one still running leaves the work to it.
+    /// Starts the due probes on the tick's own thread, outside the lock, as many at a time as there
+    /// are free slots: a probe runs synchronously only until its connect is under way (on
+    /// loopback, often until it is done, and its slot is free again), so the tick itself is cheap,
+    /// and no extra thread-pool item is queued per probe. A tick that finds the previous one still
+    /// running leaves the work to it (and that one looks again if a slot was freed meanwhile).
     /// </summary>
     private void StartDue()
     {
-        if (Interlocked.Exchange(ref _ticking, 1) == 1)
+        do
         {
-            return;
-        }
+            if (Interlocked.Exchange(ref _ticking, 1) == 1)
+            {
+                return;
+            }
 
-        try
+            try
+            {
+                StartDueNow();
+            }
+            finally
+            {
+                Volatile.Write(ref _ticking, 0);
+            }
+        }
+        while (Volatile.Read(ref _starved) && Volatile.Read(ref _inFlight) < _maxInFlight);
+    }
+
+    private void StartDueNow()
+    {
+        long now = _time.GetTimestamp();
+        while (true)
         {
-            long now = _time.GetTimestamp();
             lock (_lock)
             {
+                // Only this method adds to _inFlight (one tick at a time), so the free count can only grow meanwhile.
+                int free = _maxInFlight - Volatile.Read(ref _inFlight);
                 _due.Clear();
-                while (_queue.TryPeek(out _, out long at) && at <= now)
+                while (_due.Count < free && _queue.TryPeek(out _, out long at) && at <= now)
                 {
                     _due.Add(_queue.Dequeue());
                 }
+
+                Volatile.Write(ref _starved, _due.Count == free && _queue.TryPeek(out _, out long next) && next <= now);
             }
 
+            if (_due.Count == 0)
+            {
+                break;
+            }
+
+            Interlocked.Add(ref _inFlight, _due.Count);
             foreach (var runner in _due)
             {
                 runner.StartProbe();
             }
+        }
 
-            _due.Clear();
-        }
-        finally
-        {
-            Volatile.Write(ref _ticking, 0);
-        }
+        _due.Clear();
     }
 }

@@ -1,23 +1,29 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace GeoDns.Health;
 
 /// <summary>
-/// One thread, with its own epoll set, that waits for probe sockets to become readable and
-/// continues each probe on itself (Linux x64). The runtime's socket engine would hand every
-/// readiness to the thread pool, whose workers then spin and yield between completions; at
-/// thousands of probes a second that cost more than the probes. What runs here after a wait is
-/// short (a non-blocking read, parsing, recording the result), so one thread serves them all.
+/// One thread, with its own epoll set, that waits for probe descriptors to become readable or
+/// writable and continues each probe on itself (Linux x64). The runtime's socket engine would
+/// hand every readiness to the thread pool, whose workers then spin and yield between
+/// completions; at thousands of probes a second that cost more than the probes. What runs here
+/// after a wait is short (a non-blocking read, parsing, recording the result), so one thread
+/// serves them all. Each descriptor is added to the set once and re-armed (one-shot) per wait.
 /// </summary>
 internal sealed partial class ReadinessLoop
 {
-    private const int EpollCtlAdd = 1, EpollCtlMod = 3, EExist = 17, EIntr = 4;
-    private const uint EpollIn = 0x1, EpollRdHup = 0x2000, EpollOneShot = 1u << 30;
+    /// <summary>Data, an error or the peer's end.</summary>
+    public const uint Readable = EpollIn | EpollRdHup;
+
+    /// <summary>Room to send, or the connect's outcome.</summary>
+    public const uint Writable = EpollOut;
+
+    private const int EpollCtlAdd = 1, EpollCtlMod = 3, EIntr = 4;
+    private const uint EpollIn = 0x1, EpollOut = 0x4, EpollRdHup = 0x2000, EpollOneShot = 1u << 30;
 
     private readonly int _epoll;
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, Waiter> _waiters = [];
+    private readonly Dictionary<long, NativeProbeConnection> _connections = [];
     private long _lastId;
 
     private ReadinessLoop(int epoll)
@@ -33,39 +39,39 @@ internal sealed partial class ReadinessLoop
         OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && epoll_create1(0x80000) is var fd and >= 0
             ? new ReadinessLoop(fd) : null);
 
-    /// <summary>Completes, on the loop's thread, once <paramref name="socket"/> has data, an error or an end; cancelled with <paramref name="cancellationToken"/>.</summary>
-    public unsafe Task WaitReadableAsync(Socket socket, CancellationToken cancellationToken)
+    /// <summary>The id <paramref name="connection"/>'s readiness is reported under, until <see cref="Remove"/>.</summary>
+    public long Add(NativeProbeConnection connection)
     {
-        var waiter = new Waiter(this);
         lock (_lock)
         {
-            waiter.Id = ++_lastId;
-            _waiters.Add(waiter.Id, waiter);
+            long id = ++_lastId;
+            _connections.Add(id, connection);
+            return id;
         }
-
-        int fd = (int)socket.SafeHandle.DangerousGetHandle();
-        var interest = new EpollEvent { Events = EpollIn | EpollRdHup | EpollOneShot, Data = (ulong)waiter.Id };
-        if (epoll_ctl(_epoll, EpollCtlAdd, fd, &interest) != 0
-            && (Marshal.GetLastPInvokeError() != EExist || epoll_ctl(_epoll, EpollCtlMod, fd, &interest) != 0))
-        {
-            Forget(waiter.Id);
-            throw new SocketException((int)SocketError.SocketError);
-        }
-
-        if (cancellationToken.CanBeCanceled)
-        {
-            waiter.Keep(cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).Cancel(token), waiter));
-        }
-
-        return waiter.Task;
     }
 
-    private void Forget(long id)
+    public void Remove(long id)
     {
         lock (_lock)
         {
-            _waiters.Remove(id);
+            _connections.Remove(id);
         }
+    }
+
+    /// <summary>
+    /// Arms one report of <paramref name="events"/> on <paramref name="fd"/> under <paramref name="id"/>
+    /// (added to the set on the first call, <paramref name="added"/> then set); 0, or the errno.
+    /// </summary>
+    public unsafe int Arm(int fd, long id, uint events, ref bool added)
+    {
+        var interest = new EpollEvent { Events = events | EpollOneShot, Data = (ulong)id };
+        if (epoll_ctl(_epoll, added ? EpollCtlMod : EpollCtlAdd, fd, &interest) != 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        added = true;
+        return 0;
     }
 
     private unsafe void Run()
@@ -87,57 +93,14 @@ internal sealed partial class ReadinessLoop
 
             for (int i = 0; i < count; i++)
             {
-                Waiter? waiter;
+                NativeProbeConnection? connection;
                 lock (_lock)
                 {
-                    _waiters.Remove((long)events[i].Data, out waiter);
+                    _connections.TryGetValue((long)events[i].Data, out connection);
                 }
 
-                waiter?.Fire();
+                connection?.OnReady();
             }
-        }
-    }
-
-    /// <summary>One wait: completes once, by readiness or by cancellation, whichever comes first.</summary>
-    private sealed class Waiter(ReadinessLoop loop) : TaskCompletionSource
-    {
-        private CancellationTokenRegistration _registration;
-        private bool _fired;
-
-        public long Id { get; set; }
-
-        /// <summary>Keeps the cancellation registration, or drops it at once when the wait already ended (it may end before it is made).</summary>
-        public void Keep(CancellationTokenRegistration registration)
-        {
-            lock (this)
-            {
-                if (!_fired)
-                {
-                    _registration = registration;
-                    return;
-                }
-            }
-
-            registration.Unregister();
-        }
-
-        public void Fire()
-        {
-            CancellationTokenRegistration registration;
-            lock (this)
-            {
-                _fired = true;
-                registration = _registration;
-            }
-
-            registration.Unregister();
-            TrySetResult();
-        }
-
-        public void Cancel(CancellationToken token)
-        {
-            loop.Forget(Id);
-            TrySetCanceled(token);
         }
     }
 

@@ -112,7 +112,7 @@ public sealed class TcpCheckerTests
     }
 
     /// <summary>A loopback listener that never accepts, its backlog filled: Linux drops further SYNs.</summary>
-    private sealed class FullBacklog : IDisposable
+    internal sealed class FullBacklog : IDisposable
     {
         private readonly List<Socket> _fillers = [];
 

@@ -1,0 +1,8 @@
+namespace GeoDns.Health;
+
+/// <summary>An open probe connection whose request has been sent: what the response reader needs.</summary>
+internal interface IProbeConnection : IDisposable
+{
+    /// <summary>Bytes read into <paramref name="into"/>, 0 at the end of the stream; the probe's token (given when connecting) cancels it.</summary>
+    ValueTask<int> ReceiveAsync(Memory<byte> into);
+}
