@@ -24,7 +24,8 @@
 #   RELOAD_POLL_MS [50]  RELOAD_TIMEOUT_S [120]  LOAD_QPS [3000] (0: no dnsperf during reload)
 #   LOAD_WINDOW_S [60] dnsperf's run during the reload (starts 2 s before the trigger)
 #   BASE_PORT [5450]  RES_DIR [/tmp/geodns-bench-results]  SCALE_WORK [/tmp/geodns-bench-scale]
-#   NO_BUILD [0]
+#   NO_BUILD [0]  GC_PAUSES [0] (1: GeoDns's reload runs with bench/gcpauses as a startup hook,
+#   which logs every collection's pause; the summary adds the longest pauses during the reload)
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/../lib/common.sh"
@@ -152,6 +153,8 @@ reload_one() { # name
   cp "$WORK/original.zone" "$WORK/zones/$ZONE.zone"
   local GEODNS_EXTRA_ENV=""
   [ "$name" = geodns ] && [ "$RELOAD_TRIGGER" = hup ] && GEODNS_EXTRA_ENV="GEODNS_WatchZones=false"
+  local pauses="$WORK/gc-pauses.tsv"; rm -f "$pauses"
+  [ "$name" = geodns ] && [ -n "$GC_HOOK" ] && GEODNS_EXTRA_ENV="$GEODNS_EXTRA_ENV DOTNET_STARTUP_HOOKS=$GC_HOOK GC_PAUSE_LOG=$pauses"
   start_server "$name" || return
   wait_first_answer || { tail -20 "$WORK/$name.out" >&2; die "$name did not start for the reload test"; }
   check_last || die "$name does not serve the last record"
@@ -228,9 +231,25 @@ reload_one() { # name
   printf '| %s | %s | %s | %s | %s old + %s new, %s bad | %s ms) | %s / %s (%s) | %s ms | %s | %s |\n' \
     "$SERVER_CPU" "$name" "$( [ "$name" = geodns ] && echo "$RELOAD_TRIGGER" || echo "knotc zone-reload")" "$took" "$old_ok" "$new_ok" "$bad" "$maxms ms ($maxwall" \
     "${plost:-?}" "${psent:-?}" "${rc:-}" "${pmax:-?}" "$(echo "$hwm0" | awk '{print $2}') MB" "$(echo "$hwm1" | awk '{print $2}') MB" >> "$RES/reload.md"
+  if [ -s "$pauses" ]; then # the collections from the trigger on: count, total, longest five (ms, generation)
+    cp "$pauses" "$RES/gc-pauses-cpu$SERVER_CPU.tsv"
+    awk -F'\t' -v t="$trig" -v c="$SERVER_CPU" '$1 >= t { n++; s += $5; print $5 "\t" $3 }
+      END { printf "%s\t%d\t%.0f\n", c, n, s > "/dev/stderr" }' "$pauses" 2>"$WORK/gc-sum" | sort -rn | head -5 \
+      | awk -F'\t' '{ printf "%s%.0f ms (gen%s)", (NR > 1 ? ", " : ""), $1, $2 }' > "$WORK/gc-top"
+    read -r _ gcn gcs < "$WORK/gc-sum"
+    echo "| $SERVER_CPU | $gcn | $gcs ms | $(cat "$WORK/gc-top") |" >> "$RES/gc-pauses.md"
+    log "geodns collections from the reload's trigger on (CPU $SERVER_CPU): $gcn, $gcs ms in total, longest $(cat "$WORK/gc-top")"
+  fi
   log "$name reload (CPU $SERVER_CPU): new serial after $took; polls: $total ($old_ok old, $new_ok new, $bad bad, slowest dig query ${maxms} ms, slowest dig process ${maxwall} ms); dnsperf lost ${plost}/${psent}, max latency ${pmax} ms; VmHWM $(echo "$hwm0" | awk '{print $2}') -> $(echo "$hwm1" | awk '{print $2}') MB"
 }
 
+GC_HOOK=""
+if [ "${GC_PAUSES:-0}" = 1 ] && [ -n "$RELOAD" ]; then
+  dotnet build "$REPO_ROOT/bench/gcpauses" -c Release -o "$WORK/gcpauses" -v q -nologo > "$WORK/gcpauses-build.out" 2>&1 \
+    || { tail -20 "$WORK/gcpauses-build.out" >&2; die "bench/gcpauses build failed"; }
+  GC_HOOK="$WORK/gcpauses/GcPauses.dll"
+  { echo "| CPUs | collections | total pause | longest pauses |"; echo "|---|---|---|---|"; } > "$RES/gc-pauses.md"
+fi
 if [ -n "$RELOAD" ]; then
   {
     echo "| CPUs | server | trigger | trigger -> new serial | dig polls every ${RELOAD_POLL_MS} ms | slowest dig query (process) | dnsperf lost / sent (rcodes) at ${LOAD_QPS} q/s | dnsperf max latency | VmHWM before | VmHWM after |"
@@ -282,6 +301,12 @@ fi
     cat "$RES/reload.md"
     echo
     echo "A dig poll is bad when it got no answer, an error, or a mix of old and new data. Bad polls, if any: bad-polls-*.txt."
+    if [ -f "$RES/gc-pauses.md" ]; then
+      echo
+      echo "GeoDns's garbage collections from the reload's trigger to the end of the dnsperf window (GC_PAUSES=1; every pause in gc-pauses-cpu*.tsv: time, number, generation, type, ms):"
+      echo
+      cat "$RES/gc-pauses.md"
+    fi
   fi
   [ -s "$RES/skipped.txt" ] && { echo; echo "Skipped:"; cat "$RES/skipped.txt"; }
 } > "$RES/summary.md"

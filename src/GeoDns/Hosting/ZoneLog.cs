@@ -33,8 +33,8 @@ internal static partial class ZoneLog
     public static partial void FolderUnreadable(ILogger logger, string directory, string? problem, int count);
 
     [LoggerMessage(EventId = 106, EventName = "ZonesReloaded", Level = LogLevel.Information,
-        Message = "Reload {Reload} ({Trigger}): serving {Zones} zone(s); {Failed} failed to load, {Removed} deleted; {Milliseconds} ms, garbage collections paused threads {PauseMilliseconds} ms")]
-    public static partial void Reloaded(ILogger logger, int reload, string trigger, int zones, int failed, int removed, long milliseconds, long pauseMilliseconds);
+        Message = "Reload {Reload} ({Trigger}): serving {Zones} zone(s); {Failed} failed to load, {Removed} deleted; {Milliseconds} ms, garbage collections paused threads {PauseMilliseconds} ms in {Collections} collections")]
+    public static partial void Reloaded(ILogger logger, int reload, string trigger, int zones, int failed, int removed, long milliseconds, long pauseMilliseconds, int collections);
 
     [LoggerMessage(EventId = 107, EventName = "ReloadFailed", Level = LogLevel.Error,
         Message = "Reload ({Trigger}) failed: {Problem}")]

@@ -69,6 +69,7 @@ public sealed class ZoneStore : IZoneRebuilder
         {
             var watch = Stopwatch.StartNew();
             var paused = GC.GetTotalPauseDuration();
+            int collections = GC.CollectionCount(0); // every collection counts gen0
             if (!_pipeline.TryLoadDirectory(_directory, out var builds, out string? folderError))
             {
                 // A folder moved away, unmounted or unreadable says nothing about the zones: keep them all.
@@ -134,7 +135,7 @@ public sealed class ZoneStore : IZoneRebuilder
             int reloads = Interlocked.Increment(ref _reloads);
             Notify(builds);
             ZoneLog.Reloaded(_logger, reloads, trigger, _served.Count, failed, removed, watch.ElapsedMilliseconds,
-                (long)(GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
+                (long)(GC.GetTotalPauseDuration() - paused).TotalMilliseconds, GC.CollectionCount(0) - collections);
             return new ZoneReload(failed, builds, null);
         }
     }
