@@ -36,8 +36,6 @@ public sealed class StatusFeed : IAsyncDisposable
     public const int QueueCapacity = 256;
     public const int MaxSubscribers = 32;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly HealthBoard _board;
     private readonly IOverrideStore _overrides;
     private readonly ISharedStateView _view;
@@ -167,7 +165,7 @@ public sealed class StatusFeed : IAsyncDisposable
                     }
                 }
 
-                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, Json)));
+                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, AdminJson.Default.MemberTransition)));
             }
 
             _members[member.Key] = (member.Region, state);
@@ -178,7 +176,7 @@ public sealed class StatusFeed : IAsyncDisposable
         {
             if (!first)
             {
-                events.Add(new FeedEvent("override", JsonSerializer.Serialize(AdminApi.Overrides(overrideState), Json)));
+                events.Add(new FeedEvent("override", JsonSerializer.Serialize(AdminApi.Overrides(overrideState), AdminJson.Default.OverridesBody)));
             }
 
             _overrideState = overrideState;
@@ -189,7 +187,7 @@ public sealed class StatusFeed : IAsyncDisposable
         if (!first && _redis != redis)
         {
             events.Add(new FeedEvent("redis", JsonSerializer.Serialize(
-                new { at = now, mode = report.Mode, connected = report.Connected, degraded = report.Degraded }, Json)));
+                new RedisEvent(now, report.Mode, report.Connected, report.Degraded), AdminJson.Default.RedisEvent)));
         }
 
         _redis = redis;
@@ -207,7 +205,7 @@ public sealed class StatusFeed : IAsyncDisposable
                 }).OrderBy(z => z.Zone, StringComparer.Ordinal).ToList();
                 if (!first)
                 {
-                    events.Add(new FeedEvent("reload", JsonSerializer.Serialize(new { at = now, zones = served }, Json)));
+                    events.Add(new FeedEvent("reload", JsonSerializer.Serialize(new ReloadEvent(now, served), AdminJson.Default.ReloadEvent)));
                 }
 
                 _snapshot = snapshot;
