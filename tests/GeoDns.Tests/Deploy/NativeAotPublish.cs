@@ -12,6 +12,9 @@ internal static class NativeAotPublish
     private static readonly SemaphoreSlim Once = new(1, 1);
     private static string? _folder;
 
+    /// <summary>Names a folder holding an earlier publish to run instead of publishing again (while working on these tests).</summary>
+    public const string Reuse = "GEODNS_AOT_FOLDER";
+
     /// <summary>Why the executable cannot be built here, or null when it can.</summary>
     public static string? Missing() =>
         OnPath("clang") ? null : "Native AOT needs clang (the native linker): apt-get install clang zlib1g-dev";
@@ -22,7 +25,7 @@ internal static class NativeAotPublish
         await Once.WaitAsync();
         try
         {
-            return _folder ??= await PublishAsync(timeout);
+            return _folder ??= Environment.GetEnvironmentVariable(Reuse) is { Length: > 0 } reused ? reused : await PublishAsync(timeout);
         }
         finally
         {

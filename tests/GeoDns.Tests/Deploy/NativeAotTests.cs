@@ -9,6 +9,7 @@ namespace GeoDns.Tests.Deploy;
 /// The Native AOT executable end to end: published once (<see cref="NativeAotPublish"/>), it serves
 /// the sample zones with the sample GeoIP database and the admin API on loopback, next to the JIT
 /// build (the test folder's geodns.dll) on the same zones, whose admin answers it must match.
+/// Every test has an order (NUnit runs ordered tests before the others): the reload and the stop come last.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -64,11 +65,17 @@ public sealed class NativeAotTests
     [Order(1)]
     public void PublishRaisesNoTrimOrAotWarningButMaxMinds()
     {
+        if (NativeAotPublish.PublishLog.Length == 0)
+        {
+            Assert.Ignore($"the executable was not published by this run ({NativeAotPublish.Reuse} is set)");
+        }
+
         var warnings = NativeAotPublish.PublishLog.Split('\n').Where(l => l.Contains("warning IL", StringComparison.Ordinal)).ToList();
         Assert.That(warnings.Where(l => !l.Contains("IL2104: Assembly 'MaxMind.GeoIP2'", StringComparison.Ordinal)), Is.Empty);
     }
 
     [Test]
+    [Order(10)]
     public async Task SteersByClientSubnetOverUdpAndTcp()
     {
         // The first two by the regions' CIDR rules, the third located by the GeoIP database (MaxMind's readers under AOT).
@@ -80,6 +87,7 @@ public sealed class NativeAotTests
     }
 
     [Test]
+    [Order(10)]
     public void TcpCompletionsRunInline() =>
         Assert.That(_aot!.Output, Does.Contain("TCP with inline completions"), "Socket.PreferInlineCompletions was trimmed away");
 
@@ -92,6 +100,7 @@ public sealed class NativeAotTests
     [TestCase("/api/v1/explain?name=www.example.com&subnet=89.160.20.128/25")]
     [TestCase("/api/v1/explain?name=nowhere.test")]
     [TestCase("/api/v1/explain")]
+    [Order(10)]
     public async Task AdminApiAnswersAsTheJitBuild(string path)
     {
         var (aotStatus, aotBody) = await GetAsync(_aotAdmin, path);
@@ -111,6 +120,7 @@ public sealed class NativeAotTests
     }
 
     [Test]
+    [Order(10)]
     public async Task StatusPageIsServed()
     {
         var (status, body) = await GetAsync(_aotAdmin, "/");
@@ -119,6 +129,7 @@ public sealed class NativeAotTests
     }
 
     [Test]
+    [Order(10)]
     public async Task CheckExitsZeroOnGoodZonesAndOneWithFileLineOnABrokenOne()
     {
         var (good, goodOutput) = await RunAsync($"check \"{_zones}\" --geoip \"{_geoIp}\"");
