@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using GeoDns.Tests.Cli;
+using GeoDns.Tests.Redis;
 using GeoDns.Tests.Server;
 
 namespace GeoDns.Tests.Deploy;
@@ -144,6 +145,25 @@ public sealed class NativeAotTests
 
         var (missing, missingOutput) = await RunAsync($"check \"{Path.Combine(_directory.FullName, "nope")}\"");
         Assert.That(missing, Is.EqualTo(2), missingOutput);
+    }
+
+    [Test]
+    [Order(20)]
+    public async Task SharesStateThroughRedisAndServesMetrics()
+    {
+        using var redis = RedisServer.Start();
+        var (process, _, admin) = Serve(_zones, (zones, arguments) =>
+            GeoDnsProcess.StartExecutable(_executable, $"{arguments} --redis {redis.Configuration}", Environment()));
+        using (process)
+        {
+            Assert.That(await process.WaitForOutputAsync("Answering DNS on", StartLimit), Is.True, process.Output);
+            var (ready, readyBody) = await GetAsync(admin, "/readyz");
+            Assert.That(ready, Is.EqualTo(HttpStatusCode.OK), readyBody);
+            Assert.That(readyBody, Does.Contain("\"mode\":\"redis\"").And.Contains("\"connected\":true"));
+            var (metrics, metricsBody) = await GetAsync(admin, "/metrics");
+            Assert.That(metrics, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(metricsBody, Does.Contain("geodns_"));
+        }
     }
 
     [Test]
