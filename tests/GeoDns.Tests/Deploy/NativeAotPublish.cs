@@ -11,6 +11,7 @@ internal static class NativeAotPublish
 {
     private static readonly SemaphoreSlim Once = new(1, 1);
     private static string? _folder;
+    private static DirectoryInfo? _work;
 
     /// <summary>Names a folder holding an earlier publish to run instead of publishing again (while working on these tests).</summary>
     public const string Reuse = "GEODNS_AOT_FOLDER";
@@ -36,7 +37,7 @@ internal static class NativeAotPublish
     private static async Task<string> PublishAsync(TimeSpan timeout)
     {
         string root = ProgramTests.RepositoryRoot();
-        var work = Directory.CreateTempSubdirectory("geodns-aot-");
+        var work = _work = Directory.CreateTempSubdirectory("geodns-aot-");
         foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
         {
             if (File.Exists(Path.Combine(root, file)))
@@ -57,6 +58,14 @@ internal static class NativeAotPublish
         Assert.That(exit, Is.EqualTo(0), $"dotnet publish -p:PublishAot=true failed:\n{log}");
         PublishLog = log;
         return output;
+    }
+
+    /// <summary>Deletes the sources and the publish (a few hundred MB); a later call publishes again.</summary>
+    public static void Delete()
+    {
+        _work?.Delete(recursive: true);
+        _work = null;
+        _folder = null;
     }
 
     /// <summary>The publish's output (its warnings).</summary>

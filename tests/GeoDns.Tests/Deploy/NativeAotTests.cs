@@ -60,6 +60,7 @@ public sealed class NativeAotTests
         _jit?.Dispose();
         _http.Dispose();
         _directory?.Delete(recursive: true);
+        NativeAotPublish.Delete();
     }
 
     [Test]
