@@ -20,6 +20,9 @@
 # Knobs: COUNT [1000000] records  MIX [mixed] (or "a": all A)  ROUNDS [3]  SETTLE_S [2]
 #   POLL_MS [20]  LOAD_TIMEOUT_S [300]  SERVER_CPU ["1 0-1"]  LOADGEN_CPU [0]
 #   SERVERS ["knot nsd geodns"]  GEODNS_THREADS [1]  GEODNS_ENV [""]
+#   GEODNS_ALT [""] another GeoDns build run as server "geodns-alt" (add it to SERVERS), e.g. a
+#       Native AOT executable next to the Release or ReadyToRun build named by GEODNS_DLL_PATH:
+#       GEODNS_DLL_PATH=/tmp/r2r/geodns.dll GEODNS_ALT=/tmp/aot/geodns SERVERS="knot geodns geodns-alt"
 #   RELOAD ["geodns knot"] (empty: skip phase 2)  RELOAD_TRIGGER [file] (file|hup)
 #   RELOAD_POLL_MS [50]  RELOAD_TIMEOUT_S [120]  LOAD_QPS [3000] (0: no dnsperf during reload)
 #   LOAD_WINDOW_S [60] dnsperf's run during the reload (starts 2 s before the trigger)
@@ -72,13 +75,15 @@ server_entry() { # name -> "port|command"
     knot)   echo "$((BASE_PORT+1))|$(knot_setup "$WORK/knot" $((BASE_PORT+1)) "$ZONE" "$WORK/zones/$ZONE.zone")";;
     nsd)    echo "$((BASE_PORT+2))|$(nsd_setup "$WORK/nsd" $((BASE_PORT+2)) "$ZONE" "$WORK/zones/$ZONE.zone")";;
     geodns) echo "$((BASE_PORT+10))|$GEODNS_ENV ${GEODNS_EXTRA_ENV:-} $(geodns_cmd "$WORK/zones" $((BASE_PORT+10)) "$GEODNS_THREADS")";;
+    geodns-alt) [ -n "${GEODNS_ALT:-}" ] || return 1
+      echo "$((BASE_PORT+11))|$GEODNS_ENV ${GEODNS_EXTRA_ENV:-} $(GEODNS_DLL="$GEODNS_ALT" geodns_cmd "$WORK/zones" $((BASE_PORT+11)) "$GEODNS_THREADS")";;
     *) return 1;;
   esac
 }
-for s in $SERVERS $RELOAD; do server_entry "$s" >/dev/null || die "unknown server '$s' (knot nsd geodns)"; done
+for s in $SERVERS $RELOAD; do server_entry "$s" >/dev/null || die "unknown server '$s' (knot nsd geodns; geodns-alt with GEODNS_ALT set)"; done
 
 { server_versions; echo "zone: $ZONE, $COUNT records (+SOA, 2 NS, 2 A), ${MIX:-mixed} mix, $ZONE_LINES lines, $ZONE_MB MB"
-  echo "GEODNS_ENV=${GEODNS_ENV:-<none>} GEODNS_THREADS=$GEODNS_THREADS"; } > "$RES/versions.txt"
+  echo "GEODNS_ENV=${GEODNS_ENV:-<none>} GEODNS_THREADS=$GEODNS_THREADS GEODNS_DLL=$GEODNS_DLL GEODNS_ALT=${GEODNS_ALT:-<none>}"; } > "$RES/versions.txt"
 : > "$RES/load.tsv"; : > "$RES/skipped.txt"
 # use_cpus SET: the server's CPU set, and the load generators' (LOADGEN_CPU beside one core,
 # the same cores when the server has several)

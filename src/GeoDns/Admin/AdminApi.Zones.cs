@@ -63,7 +63,7 @@ public static partial class AdminApi
                 oneAtATime.Release();
             }
 
-            return Results.Json(ExplainJson(result), statusCode: result.InNoZone ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+            return Results.Json(ExplainJson(result), AdminJson.Http.ExplainBody, statusCode: result.InNoZone ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
         });
 
         app.MapPost("/api/v1/reload", async (HttpContext http) =>
@@ -81,36 +81,26 @@ public static partial class AdminApi
             logger.LogInformation("Admin API: reloading zones");
             var report = await Task.Run(zones.Reload).ConfigureAwait(false);
             bool ok = report.Failed == 0 && report.FolderError is null;
-            return Results.Json(new
-            {
-                ok,
-                report.Reloads,
-                report.Failed,
-                report.FolderError,
-                report.Served,
-                report.Zones,
-                report.Removed,
-                errors = report.Zones.SelectMany(z => z.Diagnostics).Where(d => d.Contains(": error: ", StringComparison.Ordinal)),
-            }, statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+            var errors = report.Zones.SelectMany(z => z.Diagnostics).Where(d => d.Contains(": error: ", StringComparison.Ordinal)).ToList();
+            return Results.Json(new ReloadBody(ok, report.Reloads, report.Failed, report.FolderError, report.Served, report.Zones, report.Removed, errors),
+                AdminJson.Http.ReloadBody, statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
         });
     }
 
-    private static object ExplainJson(ExplainResult result) => new
-    {
-        live = result.Live,
-        name = result.Input.Name.ToString(),
-        type = RecordTypes.Mnemonic(result.Input.Type),
-        client = $"{result.Input.Client.Masked(result.Input.Prefix)}/{result.Input.Prefix}",
-        clientSource = result.Input.ClientSource,
-        zone = result.Zone,
-        rcode = result.Rcode,
-        result = result.Result,
-        exitCode = result.ExitCode,
-        error = result.InNoZone ? $"{result.Input.Name} is in no zone served here" : null,
-        lines = result.Lines,
-        answer = result.Records.Where(r => r.Section == "answer"),
-        authority = result.Records.Where(r => r.Section == "authority"),
-        additional = result.Records.Where(r => r.Section == "additional"),
-        pool = result.Pool,
-    };
+    private static ExplainBody ExplainJson(ExplainResult result) => new(
+        result.Live,
+        result.Input.Name.ToString(),
+        RecordTypes.Mnemonic(result.Input.Type),
+        $"{result.Input.Client.Masked(result.Input.Prefix)}/{result.Input.Prefix}",
+        result.Input.ClientSource,
+        result.Zone,
+        result.Rcode,
+        result.Result,
+        result.ExitCode,
+        result.InNoZone ? $"{result.Input.Name} is in no zone served here" : null,
+        result.Lines,
+        result.Records.Where(r => r.Section == "answer").ToList(),
+        result.Records.Where(r => r.Section == "authority").ToList(),
+        result.Records.Where(r => r.Section == "additional").ToList(),
+        result.Pool);
 }

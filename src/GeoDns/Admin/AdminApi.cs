@@ -26,17 +26,17 @@ public static partial class AdminApi
         AdminToken token, IEnumerable<IReadinessCheck> readiness, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapGet("/healthz", () => Results.Json(new HealthBody("ok"), AdminJson.Http.HealthBody));
         app.MapGet("/readyz", () =>
         {
-            var checks = readiness.Select(c => new { name = c.Name, ready = c.Ready }).ToList();
-            bool ready = checks.All(c => c.ready);
-            return Results.Json(new { ready, checks, sharedState = view.Report() },
+            var checks = readiness.Select(c => new ReadyCheck(c.Name, c.Ready)).ToList();
+            bool ready = checks.All(c => c.Ready);
+            return Results.Json(new ReadyBody(ready, checks, view.Report()), AdminJson.Http.ReadyBody,
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
-        app.MapGet("/api/v1/pools", () => Results.Json(Status(board, overrides, view)));
-        app.MapGet("/api/v1/overrides", () => Results.Json(Overrides(overrides.Current)));
+        app.MapGet("/api/v1/pools", () => Results.Json(Status(board, overrides, view), AdminJson.Http.PoolsBody));
+        app.MapGet("/api/v1/overrides", () => Results.Json(Overrides(overrides.Current), AdminJson.Http.OverridesBody));
 
         app.MapPost("/api/v1/regions/{region}/drain", (HttpContext http, string region, CancellationToken ct) =>
             RegionAsync(http, region, drained: true, ct));
@@ -139,7 +139,7 @@ public static partial class AdminApi
         }
 
         IResult Done(OverrideResult result) => Results.Json(
-            new { ok = true, shared = result.Shared, detail = result.Detail, overrides = Overrides(overrides.Current) },
+            new ChangeBody(true, result.Shared, result.Detail, Overrides(overrides.Current)), AdminJson.Http.ChangeBody,
             statusCode: result.Shared ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
     }
 
@@ -182,7 +182,7 @@ public static partial class AdminApi
     private static string Caller(HttpContext http) =>
         http.Connection.RemoteIpAddress is { } address ? $"{address}:{http.Connection.RemotePort}" : "unknown";
 
-    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+    private static IResult Error(int status, string message) => Results.Json(new ErrorBody(message), AdminJson.Http.ErrorBody, statusCode: status);
 
     /// <summary>Largest request body accepted on any route; larger ones get 413 unread.</summary>
     public const int MaxBodyBytes = 4096;
@@ -321,47 +321,34 @@ public static partial class AdminApi
         return regions;
     }
 
-    internal static object Overrides(OverrideState state) => new
-    {
-        drainedRegions = state.DrainedRegions,
-        members = state.Members.Select(p => new { pool = p.Key.Pool, member = p.Key.Member, state = p.Value == MemberOverride.ForceUp ? "up" : "down" }),
-        pins = state.Pins.Select(p => new { pool = p.Key, region = p.Value }),
+    internal static OverridesBody Overrides(OverrideState state) => new(
+        state.DrainedRegions,
+        state.Members.Select(p => new MemberOverrideEntry(p.Key.Pool, p.Key.Member, p.Value == MemberOverride.ForceUp ? "up" : "down")).ToList(),
+        state.Pins.Select(p => new PinEntry(p.Key, p.Value)).ToList(),
+        state.Conflicts());
 
-        // A pin to a drained region is kept but has no effect while the drain lasts (drain wins).
-        conflicts = state.Conflicts(),
-    };
-
-    private static object Status(HealthBoard board, IOverrideStore overrides, ISharedStateView view)
+    private static PoolsBody Status(HealthBoard board, IOverrideStore overrides, ISharedStateView view)
     {
         var members = board.Members.ToList();
         var poolNames = members.Select(m => m.Key.Pool).Concat(board.Pools.Select(p => p.Name))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        return new
-        {
-            sharedState = view.Report(),
-            overrides = Overrides(overrides.Current),
-            pools = poolNames.Select(name => new
-            {
-                name,
-                pinnedRegion = board.Pools.FirstOrDefault(p => p.Name == name)?.PinnedRegion,
-                members = members.Where(m => m.Key.Pool == name).OrderBy(m => m.Key.Member, StringComparer.Ordinal).Select(m => new
-                {
-                    member = m.Key.Member,
-                    region = m.Region,
-                    usable = m.Usable,
-                    regionDrained = board.IsDrained(m.Region),
-                    @override = m.Override switch { MemberOverride.ForceUp => "up", MemberOverride.ForceDown => "down", _ => "auto" },
-                    local = Vote.StatusText(m.Local),
-                    localSince = m.LocalSince == default ? (DateTimeOffset?)null : m.LocalSince,
-                    localReason = m.LocalReason,
-                    shared = Vote.StatusText(m.Shared),
-                    sharedSince = m.SharedSince == default ? (DateTimeOffset?)null : m.SharedSince,
-                    votes = view.VotesFor(m).Select(v => new { instance = v.Instance, status = Vote.StatusText(v.Status), at = v.At }),
-                    probes = m.Probes.Samples().Select(p => new { at = p.At, ms = p.LatencyMs, ok = p.Success }),
-                    lastError = m.Probes.LastError,
-                    lastErrorAt = m.Probes.LastErrorAt,
-                }),
-            }),
-        };
+        return new PoolsBody(view.Report(), Overrides(overrides.Current), poolNames.Select(name => new PoolStatus(
+            name,
+            board.Pools.FirstOrDefault(p => p.Name == name)?.PinnedRegion,
+            members.Where(m => m.Key.Pool == name).OrderBy(m => m.Key.Member, StringComparer.Ordinal).Select(m => new MemberStatus(
+                m.Key.Member,
+                m.Region,
+                m.Usable,
+                board.IsDrained(m.Region),
+                m.Override switch { MemberOverride.ForceUp => "up", MemberOverride.ForceDown => "down", _ => "auto" },
+                Vote.StatusText(m.Local),
+                m.LocalSince == default ? null : m.LocalSince,
+                m.LocalReason,
+                Vote.StatusText(m.Shared),
+                m.SharedSince == default ? null : m.SharedSince,
+                view.VotesFor(m).Select(v => new VoteEntry(v.Instance, Vote.StatusText(v.Status), v.At)).ToList(),
+                m.Probes.Samples().Select(p => new ProbeEntry(p.At, p.LatencyMs, p.Success)).ToList(),
+                m.Probes.LastError,
+                m.Probes.LastErrorAt)).ToList())).ToList());
     }
 }

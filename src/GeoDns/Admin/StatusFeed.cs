@@ -37,8 +37,6 @@ public sealed class StatusFeed : IAsyncDisposable
     public const int QueueCapacity = 256;
     public const int MaxSubscribers = 32;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>The state texts, filled as met: 3 statuses x 3 overrides x drained x 3 pin cases x usable.</summary>
     private static readonly string?[] StateTexts = new string?[3 * 3 * 2 * 3 * 2];
 
@@ -183,7 +181,7 @@ public sealed class StatusFeed : IAsyncDisposable
                     }
                 }
 
-                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, Json)));
+                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, AdminJson.Default.MemberTransition)));
             }
 
             known = (member.Region, state);
@@ -194,7 +192,7 @@ public sealed class StatusFeed : IAsyncDisposable
         {
             if (!first)
             {
-                events.Add(new FeedEvent("override", JsonSerializer.Serialize(AdminApi.Overrides(overrideState), Json)));
+                events.Add(new FeedEvent("override", JsonSerializer.Serialize(AdminApi.Overrides(overrideState), AdminJson.Default.OverridesBody)));
             }
 
             _overrideState = overrideState;
@@ -205,7 +203,7 @@ public sealed class StatusFeed : IAsyncDisposable
         if (!first && _redis != redis)
         {
             events.Add(new FeedEvent("redis", JsonSerializer.Serialize(
-                new { at = now, mode = report.Mode, connected = report.Connected, degraded = report.Degraded }, Json)));
+                new RedisEvent(now, report.Mode, report.Connected, report.Degraded), AdminJson.Default.RedisEvent)));
         }
 
         _redis = redis;
@@ -223,7 +221,7 @@ public sealed class StatusFeed : IAsyncDisposable
                 }).OrderBy(z => z.Zone, StringComparer.Ordinal).ToList();
                 if (!first)
                 {
-                    events.Add(new FeedEvent("reload", JsonSerializer.Serialize(new { at = now, zones = served }, Json)));
+                    events.Add(new FeedEvent("reload", JsonSerializer.Serialize(new ReloadEvent(now, served), AdminJson.Default.ReloadEvent)));
                 }
 
                 _snapshot = snapshot;

@@ -41,8 +41,8 @@ public static class StatusPage
             });
         }
 
-        app.MapGet("/api/v1/transitions", () => Results.Json(new { capacity = StatusFeed.TransitionCapacity, transitions = feed.Transitions }));
-        app.MapGet("/api/v1/zones", () => Results.Json(new { zones = feed.Zones }));
+        app.MapGet("/api/v1/transitions", () => Results.Json(new TransitionsBody(StatusFeed.TransitionCapacity, feed.Transitions), AdminJson.Http.TransitionsBody));
+        app.MapGet("/api/v1/zones", () => Results.Json(new ZonesBody(feed.Zones), AdminJson.Http.ZonesBody));
         app.MapGet("/api/v1/events", (HttpContext http) => StreamAsync(http, feed));
     }
 
@@ -52,7 +52,7 @@ public static class StatusPage
         if (channel is null)
         {
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await http.Response.WriteAsJsonAsync(new { error = $"too many event streams open (at most {StatusFeed.MaxSubscribers})" }).ConfigureAwait(false);
+            await http.Response.WriteAsJsonAsync(new ErrorBody($"too many event streams open (at most {StatusFeed.MaxSubscribers})"), AdminJson.Http.ErrorBody).ConfigureAwait(false);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using GeoDns.Health;
+using GeoDns.Server;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -77,8 +78,11 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         }
 
         int threads = _options.UdpThreadCount();
+        // Says whether TCP completions run inline: the switch is found by reflection, and a build
+        // that lost it (trimming) would still serve, only with a context switch more per query.
+        string tcp = SocketInlineCompletions.Available ? "TCP with inline completions" : "TCP";
         _listeners.Start(threads, endpoint =>
-            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; TCP)", endpoint, threads));
+            _logger.LogInformation("Answering DNS on {Endpoint} (UDP, {Threads} threads; {Tcp})", endpoint, threads, tcp));
         UdpEndPoints = _listeners.UdpEndPoints;
         _answering = true;
         if (_options.WatchZones)

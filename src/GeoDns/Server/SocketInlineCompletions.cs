@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Reflection;
 
@@ -20,6 +21,9 @@ internal static class SocketInlineCompletions
 
     public static void Set(Socket socket, bool inline) => Setter?.Invoke(socket, inline);
 
+    // Keeps the property in a trimmed build (Native AOT) whatever the trimmer makes of the lookup
+    // below; NativeAotTests checks the executable finds it.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.NonPublicProperties, typeof(Socket))]
     private static Action<Socket, bool>? FindSetter()
     {
         var setter = typeof(Socket).GetProperty("PreferInlineCompletions", BindingFlags.Instance | BindingFlags.NonPublic)?.SetMethod;

@@ -28,6 +28,10 @@ internal sealed class GeoDnsProcess : IDisposable
     public static GeoDnsProcess StartUnderNohup(string arguments, IDictionary<string, string>? environment = null) =>
         new(ChildProcess.Start(new ProcessStartInfo("nohup", $"dotnet \"{Dll}\" {arguments}"), environment));
 
+    /// <summary>Starts a published <c>geodns</c> executable (a Native AOT build) instead of the test folder's geodns.dll.</summary>
+    public static GeoDnsProcess StartExecutable(string executable, string arguments, IDictionary<string, string>? environment = null) =>
+        new(ChildProcess.Start(new ProcessStartInfo(executable, arguments), environment));
+
     /// <summary>Runs a command to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string arguments, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {

@@ -81,9 +81,9 @@ public sealed class SystemdUnitTests
         var exec = service["ExecStart"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
         {
-            // README: dotnet publish src/GeoDns -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /opt/geodns
+            // README: dotnet publish src/GeoDns -c Release -r linux-x64 -p:PublishAot=true -o /opt/geodns
             Assert.That(exec[0], Is.EqualTo("/opt/geodns/geodns"));
-            Assert.That(DeployFiles.Read("README.md"), Does.Contain("dotnet publish src/GeoDns -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /opt/geodns"));
+            Assert.That(DeployFiles.Read("README.md"), Does.Contain("dotnet publish src/GeoDns -c Release -r linux-x64 -p:PublishAot=true -o /opt/geodns"));
             Assert.That(service["Type"], Is.EqualTo("exec"), "the program sends no sd_notify: Type=notify would never become ready");
             Assert.That(service["ExecReload"], Is.EqualTo("/bin/kill -HUP $MAINPID"));
         });

@@ -28,7 +28,7 @@ public sealed partial class DocsTests
     /// <summary>Options the prose names that belong to other programs (dig, dotnet, curl, kubectl).</summary>
     private static readonly HashSet<string> OtherPrograms = new(StringComparer.Ordinal)
     {
-        "--project", "--channel", "--filter", "--no-build", "--dry-run", "--from-literal", "--root", "--load-restrictor",
+        "--project", "--channel", "--filter", "--no-build", "--dry-run", "--from-literal", "--root", "--load-restrictor", "--self-contained",
     };
 
     private static string Root => DeployFiles.Root;
@@ -36,7 +36,7 @@ public sealed partial class DocsTests
     public static IEnumerable<string> Documents() => Markdown.Documents(DeployFiles.Root);
 
     [TestCaseSource(nameof(Documents))]
-    [CancelAfter(300_000)]
+    [CancelAfter(900_000)] // the README's install line publishes a Native AOT executable
     public async Task ShellBlocksRunAndPrintWhatTheDocsShow(string document, CancellationToken token)
     {
         var blocks = Markdown.Blocks(Root, document);
@@ -388,7 +388,9 @@ public sealed partial class DocsTests
             }
 
             var script = string.Join('\n', new[] { "set -e -o pipefail" }.Concat(_assignments).Concat(commands.Select(Rewrite)));
-            var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", script], Root, _environment, TimeSpan.FromSeconds(180));
+            // The README's install line compiles a Native AOT executable: minutes, not seconds.
+            var limit = script.Contains("PublishAot=true", StringComparison.Ordinal) ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(180);
+            var (exit, output) = await ChildProcess.RunAsync("bash", ["-c", script], Root, _environment, limit);
             Assert.That(exit, Is.EqualTo(0), $"{block} failed:\n{string.Join('\n', commands)}\n---\n{output}\n--- server:\n{_server?.Output}");
             token.ThrowIfCancellationRequested();
 
