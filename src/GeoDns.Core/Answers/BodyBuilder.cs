@@ -342,7 +342,7 @@ public sealed class BodyBuilder
 
             for (int k = 1; k <= len; k++)
             {
-                if (Lower(_message[offset + k]) != Lower(wire[i + k]))
+                if (DnsName.LowerAscii(_message[offset + k]) != DnsName.LowerAscii(wire[i + k]))
                 {
                     return false;
                 }
@@ -353,7 +353,6 @@ public sealed class BodyBuilder
         }
     }
 
-    private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     private void WritePointer(int target, bool shifts)
     {

@@ -129,7 +129,8 @@ public sealed partial class DnsName : IEquatable<DnsName>
         return true;
     }
 
-    private static byte LowerAscii(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+    /// <summary>ASCII lower case of one octet (RFC 4343: only A-Z fold); length octets, below 64, are left alone.</summary>
+    internal static byte LowerAscii(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 
     public bool Equals(DnsName? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
 
@@ -183,8 +184,7 @@ public sealed partial class DnsName : IEquatable<DnsName>
     {
         for (int i = 0; i < wire.Length; i++)
         {
-            byte b = wire[i];
-            destination[i] = (char)(b is >= (byte)'A' and <= (byte)'Z' ? b | 0x20 : b);
+            destination[i] = (char)LowerAscii(wire[i]);
         }
     }
 

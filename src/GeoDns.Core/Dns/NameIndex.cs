@@ -165,7 +165,7 @@ internal sealed class NameIndex
         uint h = 2166136261;
         foreach (byte b in wire)
         {
-            h = (h ^ (uint)(b is >= (byte)'A' and <= (byte)'Z' ? b | 0x20 : b)) * 16777619;
+            h = (h ^ DnsName.LowerAscii(b)) * 16777619;
         }
 
         return Mix(h);

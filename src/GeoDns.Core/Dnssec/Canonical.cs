@@ -1,3 +1,5 @@
+using GeoDns.Core.Dns;
+
 namespace GeoDns.Core.Dnssec;
 
 /// <summary>Canonical form helpers (RFC 4034 6.2): names lower-cased, never compressed.</summary>
@@ -20,7 +22,7 @@ public static class Canonical
             for (int i = 0; i < length; i++, position++)
             {
                 byte b = wire[position];
-                destination[position] = b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+                destination[position] = DnsName.LowerAscii(b);
             }
         }
     }

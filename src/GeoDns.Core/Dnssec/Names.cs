@@ -14,7 +14,7 @@ internal static class Names
 
         for (int i = 0; i < a.Length; i++)
         {
-            if (Lower(a[i]) != Lower(b[i]))
+            if (DnsName.LowerAscii(a[i]) != DnsName.LowerAscii(b[i]))
             {
                 return false;
             }
@@ -62,5 +62,4 @@ internal static class Names
         return new string(key);
     }
 
-    private static byte Lower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 }

@@ -21,7 +21,6 @@ public sealed partial class ZoneCompiler
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             var builder = w == 0 ? _builder : new BodyBuilder(_apex, TemplateMode.Exact, new BodyArena());
-            var typeLookup = _typeArrays.GetAlternateLookup<ReadOnlySpan<char>>(); // only read here
             ushort[]? types = null;
             int end = Math.Min(names, (w + 1) * size);
             for (int i = w * size; i < end; i++)
@@ -33,8 +32,7 @@ public sealed partial class ZoneCompiler
 
                 if (types is null || types[0] != single.Type)
                 {
-                    ReadOnlySpan<char> key = [(char)single.Type];
-                    types = typeLookup[key];
+                    types = MadeSingleTypes(single.Type);
                 }
 
                 var mode = single.Owner.IsWildcard ? TemplateMode.Wildcard : TemplateMode.Exact;

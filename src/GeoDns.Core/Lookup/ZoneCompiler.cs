@@ -161,6 +161,16 @@ public sealed partial class ZoneCompiler
         return new ZoneNode(SingleTypes(single.Type), answer, null, noData, null);
     }
 
+    /// <summary>
+    /// The shared one-type list of <paramref name="type"/>, made earlier by <see cref="SingleTypes"/>:
+    /// a read only, so threads compiling at once may call it.
+    /// </summary>
+    private ushort[] MadeSingleTypes(ushort type)
+    {
+        ReadOnlySpan<char> key = [(char)type];
+        return _typeArrays.GetAlternateLookup<ReadOnlySpan<char>>()[key];
+    }
+
     /// <summary>The shared one-type list of <paramref name="type"/>.</summary>
     private ushort[] SingleTypes(ushort type)
     {
