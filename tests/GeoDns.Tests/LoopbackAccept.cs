@@ -42,4 +42,26 @@ internal static class LoopbackAccept
 
         stop.Dispose();
     }
+
+    /// <summary>
+    /// Reads an HTTP request head (up to the blank line) from <paramref name="stream"/>; Complete
+    /// is false when the client closed before the blank line (Head is then what came).
+    /// </summary>
+    public static async Task<(string Head, bool Complete)> ReadRequestHeadAsync(Stream stream, CancellationToken token)
+    {
+        var head = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read = await stream.ReadAsync(buffer, token);
+            if (read == 0)
+            {
+                return (head.ToString(), false);
+            }
+
+            head.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return (head.ToString(), true);
+    }
 }

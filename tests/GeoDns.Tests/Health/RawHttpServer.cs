@@ -50,20 +50,14 @@ internal sealed class RawHttpServer : IAsyncDisposable
         using var _ = socket;
         try
         {
-            var head = new StringBuilder();
-            var buffer = new byte[4096];
-            while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var (head, complete) = await LoopbackAccept.ReadRequestHeadAsync(stream, _stop.Token);
+            if (!complete)
             {
-                int read = await socket.ReceiveAsync(buffer, _stop.Token);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                return;
             }
 
-            _requests.Enqueue(head.ToString());
+            _requests.Enqueue(head);
             for (int i = 0; i < Pieces.Count; i++)
             {
                 if (i > 0)

@@ -87,7 +87,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
 
             await using (stream)
             {
-                var request = await ReadHeadAsync(stream);
+                var (request, _) = await LoopbackAccept.ReadRequestHeadAsync(stream, _stop.Token);
                 var lines = request.Split("\r\n");
                 LastHost = lines.FirstOrDefault(l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase))?[5..].Trim();
                 string path = lines[0].Split(' ') is [_, var target, ..] ? target : "";
@@ -111,23 +111,5 @@ internal sealed class TestHttpServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
         }
-    }
-
-    private async Task<string> ReadHeadAsync(Stream stream)
-    {
-        var head = new StringBuilder();
-        var buffer = new byte[4096];
-        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            int read = await stream.ReadAsync(buffer, _stop.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return head.ToString();
     }
 }
