@@ -22,6 +22,10 @@ internal sealed partial class ZoneParser
     private readonly EntryReader _reader;
     private readonly ITrafficVocabulary _vocabulary;
 
+    // Owner names share blocks: a million owners are a million objects and a few hundred arrays.
+    // Other names ($ORIGIN, traffic definitions) get arrays of their own: the served zone keeps them.
+    private readonly NameStore _owners = new();
+
     private DnsName? _origin;
     private uint? _defaultTtl;
     private uint? _soaMinimum;
@@ -321,7 +325,7 @@ internal sealed partial class ZoneParser
             return true;
         }
 
-        if (!r.ParseName(t, "owner name", out owner))
+        if (!r.ParseName(t, "owner name", out owner, _owners))
         {
             return false;
         }

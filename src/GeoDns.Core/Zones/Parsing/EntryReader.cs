@@ -16,9 +16,6 @@ internal sealed class EntryReader
     private readonly List<ZoneDiagnostic> _diagnostics;
     private List<Token> _tokens = [];
 
-    // The names a zone file holds (owners above all) share blocks: a million names, a few hundred arrays.
-    private readonly NameStore _names = new();
-
     public EntryReader(List<ZoneDiagnostic> diagnostics)
     {
         _diagnostics = diagnostics;
@@ -208,7 +205,8 @@ internal sealed class EntryReader
         return ParseName(t, what, out name);
     }
 
-    public bool ParseName(Token t, string what, out DnsName name)
+    /// <param name="store">Where the name's wire form goes, shared with other names (record owners); null: its own array.</param>
+    public bool ParseName(Token t, string what, out DnsName name, NameStore? store = null)
     {
         name = DnsName.Root;
         if (t.Quoted)
@@ -216,7 +214,7 @@ internal sealed class EntryReader
             return Error(t, $"bad {what}: a name cannot be a quoted string");
         }
 
-        if (!DnsName.TryParse(Span(t), Origin, _names, out var parsed, out var error))
+        if (!DnsName.TryParse(Span(t), Origin, store, out var parsed, out var error))
         {
             return Error(t, $"bad {what}: {error}");
         }
