@@ -59,10 +59,11 @@ public sealed class DnsServerService : IHostedService, IDisposable, IReadinessCh
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The first ephemeral collection after that one, and the first background one, stop every
         // thread for 0.15-0.6 s (1M records) whatever they find (whichever comes first pays most
-        // of it). Both run now, before the first answer, instead of inside the first reload; the
-        // background one's concurrent part goes on while serving.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        // of it). Both start now, before the first answer, instead of inside the first reload; the
+        // background one's concurrent part goes on while serving, and the memory it frees is
+        // handed back in small steps (ReloadCollections).
         GC.Collect(0);
+        _ = ReloadCollections.CollectOldAndSettle();
 
         // The first round of health checks decides before the first answer (bounded by the longest timeout).
         await _health.FirstRoundCompleted.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -67,6 +67,7 @@ public sealed class ZoneStore : IZoneRebuilder
     {
         lock (_reloadLock)
         {
+            using var collectionWindow = _loadedOnce ? ReloadCollections.Begin() : null;
             var watch = Stopwatch.StartNew();
             var paused = GC.GetTotalPauseDuration();
             int collections = GC.CollectionCount(0); // every collection counts gen0
