@@ -34,11 +34,23 @@ public sealed class HealthBoard
     private readonly ConcurrentDictionary<MemberKey, MemberSlot> _members = new();
     private readonly ConcurrentDictionary<string, PoolSlot> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _drainedRegions = new(StringComparer.Ordinal);
+    private long _changes;
+
+    /// <summary>
+    /// Counts changes of anything a member's shown state is made of (verdicts, overrides, drains,
+    /// pins, members added or removed): a reader that saw the same count saw the same board, so
+    /// the status page's sampler skips the walk over every member while nothing changes.
+    /// </summary>
+    public long Changes => Volatile.Read(ref _changes);
 
     public MemberSlot Member(MemberKey key, string region) =>
-        _members.GetOrAdd(key, k => new MemberSlot(k, region, this));
+        _members.GetOrAdd(key, static (k, state) =>
+        {
+            state.Board.Changed();
+            return new MemberSlot(k, state.Region, state.Board);
+        }, (Board: this, Region: region));
 
-    public PoolSlot Pool(string pool) => _pools.GetOrAdd(pool, p => new PoolSlot(p));
+    public PoolSlot Pool(string pool) => _pools.GetOrAdd(pool, static (p, board) => new PoolSlot(p, board), this);
 
     public IEnumerable<MemberSlot> Members => _members.Values;
 
@@ -56,6 +68,8 @@ public sealed class HealthBoard
             return;
         }
 
+        Changed();
+
         foreach (var member in _members.Values.Where(m => m.Region == region))
         {
             member.Recompute();
@@ -68,8 +82,11 @@ public sealed class HealthBoard
         foreach (var key in _members.Keys.Where(k => !live.Contains(k)).ToList())
         {
             _members.TryRemove(key, out _);
+            Changed();
         }
     }
+
+    internal void Changed() => Interlocked.Increment(ref _changes);
 }
 
 /// <summary>One member's inputs and the effective state the query path reads.</summary>
@@ -78,17 +95,28 @@ public sealed class MemberSlot
     private readonly HealthBoard _board;
     private volatile bool _usable = true;
     private volatile bool _overridden;
+    private string _region;
 
     internal MemberSlot(MemberKey key, string region, HealthBoard board)
     {
         Key = key;
-        Region = region;
+        _region = region;
         _board = board;
     }
 
     public MemberKey Key { get; }
 
-    public string Region { get; internal set; }
+    public string Region
+    {
+        get => Volatile.Read(ref _region);
+        internal set
+        {
+            if (!string.Equals(Interlocked.Exchange(ref _region, value), value, StringComparison.Ordinal))
+            {
+                _board.Changed();
+            }
+        }
+    }
 
     /// <summary>What the query path reads: may this member be handed out now?</summary>
     public bool Usable => _usable;
@@ -123,6 +151,8 @@ public sealed class MemberSlot
             LocalSince = since;
             LocalReason = reason;
         }
+
+        _board.Changed();
     }
 
     public void SetShared(HealthStatus status, DateTimeOffset since)
@@ -133,6 +163,7 @@ public sealed class MemberSlot
             {
                 Shared = status;
                 SharedSince = since;
+                _board.Changed();
             }
         }
 
@@ -146,6 +177,7 @@ public sealed class MemberSlot
             Override = value;
         }
 
+        _board.Changed();
         Recompute();
     }
 
@@ -166,17 +198,17 @@ public sealed class MemberSlot
             overridden = Override != MemberOverride.Auto || drained;
         }
 
-        _overridden = overridden;
-
-        if (usable != _usable)
+        if (overridden != _overridden || usable != _usable)
         {
+            _overridden = overridden;
             _usable = usable;
+            _board.Changed();
         }
     }
 }
 
 /// <summary>Per-pool operator state: a pin sends every answer to one region.</summary>
-public sealed class PoolSlot(string name)
+public sealed class PoolSlot(string name, HealthBoard? board = null)
 {
     private volatile string? _pinnedRegion;
 
@@ -185,6 +217,13 @@ public sealed class PoolSlot(string name)
     public string? PinnedRegion
     {
         get => _pinnedRegion;
-        set => _pinnedRegion = value;
+        set
+        {
+            if (!string.Equals(_pinnedRegion, value, StringComparison.Ordinal))
+            {
+                _pinnedRegion = value;
+                board?.Changed();
+            }
+        }
     }
 }

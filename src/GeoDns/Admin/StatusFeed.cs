@@ -55,6 +55,7 @@ public sealed class StatusFeed : IAsyncDisposable
     private Snapshot? _snapshot;
     private OverrideState? _overrideState;
     private (bool Connected, bool Degraded)? _redis;
+    private long _boardChanges = -1;
     private Task? _loop;
 
     public StatusFeed(HealthBoard board, IOverrideStore overrides, ISharedStateView view, IServedZones? zones,
@@ -152,39 +153,14 @@ public sealed class StatusFeed : IAsyncDisposable
         var now = _time.GetUtcNow();
         var events = new List<FeedEvent>();
 
-        // Every member, every interval (4 times a second): no allocation per member unless its state changed.
-        Dictionary<string, string>? pins = null;
-        foreach (var pool in _board.Pools)
+        // Every member, but only when the board changed since the last sample (a verdict, an
+        // override, a drain, a pin, a member added or gone): no allocation per member unless its
+        // state changed, and no walk at all while health is steady.
+        long changes = _board.Changes;
+        if (changes != _boardChanges)
         {
-            if (pool.PinnedRegion is { } pinned)
-            {
-                (pins ??= new(StringComparer.Ordinal))[pool.Name] = pinned;
-            }
-        }
-
-        bool anyDrained = _board.DrainedRegions.Count > 0;
-        foreach (var member in _board.Members)
-        {
-            string state = StateText(member, pins?.GetValueOrDefault(member.Key.Pool), anyDrained && member.RegionDrained);
-            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_members, member.Key, out bool seen);
-            var before = known;
-            if (seen && before.State != state)
-            {
-                var transition = new MemberTransition(now, member.Key.Pool, member.Key.Member, member.Region, before.State, state,
-                    Reason(before.State, state, member));
-                lock (_transitions)
-                {
-                    _transitions.Enqueue(transition);
-                    while (_transitions.Count > TransitionCapacity)
-                    {
-                        _transitions.Dequeue();
-                    }
-                }
-
-                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, AdminJson.Default.MemberTransition)));
-            }
-
-            known = (member.Region, state);
+            _boardChanges = changes;
+            SampleMembers(now, events);
         }
 
         var overrideState = _overrides.Current;
@@ -248,6 +224,44 @@ public sealed class StatusFeed : IAsyncDisposable
                     subscriber.Writer.TryWrite(e); // drops the oldest when full; never waits
                 }
             }
+        }
+    }
+
+    /// <summary>Compares every member's state with the last sample's and adds a transition event for each change.</summary>
+    private void SampleMembers(DateTimeOffset now, List<FeedEvent> events)
+    {
+        Dictionary<string, string>? pins = null;
+        foreach (var pool in _board.Pools)
+        {
+            if (pool.PinnedRegion is { } pinned)
+            {
+                (pins ??= new(StringComparer.Ordinal))[pool.Name] = pinned;
+            }
+        }
+
+        bool anyDrained = _board.DrainedRegions.Count > 0;
+        foreach (var member in _board.Members)
+        {
+            string state = StateText(member, pins?.GetValueOrDefault(member.Key.Pool), anyDrained && member.RegionDrained);
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_members, member.Key, out bool seen);
+            var before = known;
+            if (seen && before.State != state)
+            {
+                var transition = new MemberTransition(now, member.Key.Pool, member.Key.Member, member.Region, before.State, state,
+                    Reason(before.State, state, member));
+                lock (_transitions)
+                {
+                    _transitions.Enqueue(transition);
+                    while (_transitions.Count > TransitionCapacity)
+                    {
+                        _transitions.Dequeue();
+                    }
+                }
+
+                events.Add(new FeedEvent("transition", JsonSerializer.Serialize(transition, AdminJson.Default.MemberTransition)));
+            }
+
+            known = (member.Region, state);
         }
     }
 

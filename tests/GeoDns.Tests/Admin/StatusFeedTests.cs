@@ -64,6 +64,31 @@ public sealed class StatusFeedTests
     }
 
     [Test]
+    public async Task Changes_after_quiet_samples_are_still_seen()
+    {
+        var (feed, slot) = NewFeed();
+        await using var _ = feed;
+        var board = (HealthBoard)typeof(StatusFeed).GetField("_board", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(feed)!;
+        feed.Sample();
+        feed.Sample(); // nothing changed: these skip the members
+        Assert.That(feed.Transitions, Is.Empty);
+
+        board.Pool(Member.Pool).PinnedRegion = "eu-west";
+        feed.Sample();
+        slot.SetOverride(MemberOverride.ForceDown);
+        feed.Sample();
+        feed.Sample();
+        board.SetRegionDrained("us-east", drained: true);
+        feed.Sample();
+        Assert.That(feed.Transitions.Select(t => t.To), Is.EqualTo(new[]
+        {
+            "unknown, pinned elsewhere, serving",
+            "unknown, forced down, pinned elsewhere, not serving",
+            "unknown, forced down, drained, pinned elsewhere, not serving",
+        }));
+    }
+
+    [Test]
     public async Task Subscribers_are_capped()
     {
         var (feed, _) = NewFeed();

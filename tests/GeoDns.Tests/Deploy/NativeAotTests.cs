@@ -51,6 +51,17 @@ public sealed class NativeAotTests
         (_jit, _, _jitAdmin) = Serve(jitZones, (zones, arguments) => GeoDnsProcess.Start(arguments, Environment()));
         Assert.That(await _aot.WaitForOutputAsync("Answering DNS on", StartLimit), Is.True, _aot.Output);
         Assert.That(await _jit.WaitForOutputAsync("Answering DNS on", StartLimit), Is.True, _jit.Output);
+
+        // The status feed lists served zones from its first sample on (one interval after start):
+        // both builds must have taken it before their admin answers are compared.
+        foreach (var admin in new[] { _aotAdmin, _jitAdmin })
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!(await GetAsync(admin, "/api/v1/zones")).Body.Contains("serial", StringComparison.Ordinal) && DateTime.UtcNow < until)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     [OneTimeTearDown]
