@@ -5,11 +5,15 @@
  * next of COUNT ports from BASE on 127.0.0.1 (as the benchmark's members are):
  *   tcp:  socket (non-blocking), SO_LINGER 0, connect, poll(0) when it is under way, close (a reset);
  *   http: the same, then send the GET, EPOLL_CTL_ADD (EPOLLIN|EPOLLONESHOT), and on readiness
- *         recv the answer (until the head's end or the close) and close with a reset.
+ *         recv the answer (until the head's end or the close) and close with a reset;
+ *   syn:  a half-open probe (tcp-half-open): one sendto of a SYN on a raw socket whose BPF filter
+ *         passes only segments to its own port, and a non-blocking recv of the SYN-ACK right after
+ *         (on loopback it is there by then); the system answers the SYN-ACK with a reset.
  * It runs WARMUP s, then counts probes and its own CPU (getrusage) for SECONDS s and prints
- * "probes=N cpu_s=X us_per_probe=Y". Usage: floor tcp|http BASE COUNT RATE WARMUP SECONDS. Loopback only. */
+ * "probes=N cpu_s=X us_per_probe=Y". Usage: floor tcp|http|syn BASE COUNT RATE WARMUP SECONDS. Loopback only; syn needs CAP_NET_RAW. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -60,9 +64,56 @@ static int start(int http, int port, int ep) {
     return fd;
 }
 
+/* Half-open probes: the raw socket, the local port its SYNs leave from, and the next sequence number. */
+static int raw_fd = -1;
+static unsigned short syn_port;
+static unsigned syn_sequence = 1;
+
+static void open_raw(void) {
+    int hold = socket(AF_INET, SOCK_STREAM, 0); /* holds the port: nothing else uses it, the system resets SYN-ACKs */
+    struct sockaddr_in h = { .sin_family = AF_INET };
+    socklen_t hl = sizeof h;
+    if (bind(hold, (struct sockaddr *)&h, sizeof h) || getsockname(hold, (struct sockaddr *)&h, &hl)) { perror("bind"); exit(1); }
+    syn_port = ntohs(h.sin_port);
+    raw_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_TCP);
+    if (raw_fd < 0) { perror("raw socket (needs CAP_NET_RAW)"); exit(1); }
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, syn_port, 0, 1), BPF_STMT(BPF_RET | BPF_K, 80), BPF_STMT(BPF_RET | BPF_K, 0) };
+    struct sock_fprog program = { 5, code };
+    if (setsockopt(raw_fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program)) { perror("filter"); exit(1); }
+}
+
+static unsigned fold(unsigned long sum) { while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16); return sum; }
+
+static void send_syn(int port) {
+    unsigned char s[24] = { 0 };
+    unsigned seq = syn_sequence++;
+    s[0] = syn_port >> 8; s[1] = syn_port; s[2] = port >> 8; s[3] = port;
+    s[4] = seq >> 24; s[5] = seq >> 16; s[6] = seq >> 8; s[7] = seq;
+    s[12] = 6 << 4; s[13] = 0x02; s[14] = 64240 >> 8; s[15] = 64240 & 0xff;
+    s[20] = 2; s[21] = 4; s[22] = 1460 >> 8; s[23] = 1460 & 0xff;
+    unsigned long sum = 0x7f00 + 0x0001 + 0x7f00 + 0x0001 + 6 + 24; /* pseudo-header, 127.0.0.1 both ways */
+    for (int i = 0; i < 24; i += 2) sum += (s[i] << 8) | s[i + 1];
+    unsigned c = ~fold(sum) & 0xffff;
+    s[16] = c >> 8; s[17] = c;
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (sendto(raw_fd, s, sizeof s, 0, (struct sockaddr *)&a, sizeof a) != sizeof s) perror("sendto");
+}
+
+static void drain_raw(void) {
+    unsigned char p[80];
+    ssize_t n;
+    while ((n = recv(raw_fd, p, sizeof p, 0)) > 0) {
+        int ihl = (p[0] & 15) * 4;
+        if (n >= ihl + 14 && (p[ihl + 13] & 0x12) == 0x12) done++;
+    }
+}
+
 int main(int argc, char **argv) {
-    if (argc != 7) { fprintf(stderr, "usage: floor tcp|http BASE COUNT RATE WARMUP SECONDS\n"); return 2; }
-    int http = strcmp(argv[1], "http") == 0, base = atoi(argv[2]), count = atoi(argv[3]);
+    if (argc != 7) { fprintf(stderr, "usage: floor tcp|http|syn BASE COUNT RATE WARMUP SECONDS\n"); return 2; }
+    int http = strcmp(argv[1], "http") == 0, syn = strcmp(argv[1], "syn") == 0, base = atoi(argv[2]), count = atoi(argv[3]);
+    if (syn) open_raw();
     double rate = atof(argv[4]), warmup = atof(argv[5]), seconds = atof(argv[6]);
     int ep = epoll_create1(EPOLL_CLOEXEC), next_port = 0;
     struct epoll_event events[256];
@@ -77,7 +128,8 @@ int main(int argc, char **argv) {
         if (t >= tick) {
             owed += rate * 0.01;
             for (; owed >= 1; owed--) {
-                start(http, base + next_port, ep);
+                if (syn) { send_syn(base + next_port); drain_raw(); }
+                else start(http, base + next_port, ep);
                 next_port = (next_port + 1) % count;
             }
             tick += 0.01;

@@ -2,16 +2,17 @@
 """Health checking and shared state at scale (loopback only; bounded in time; stops what it starts).
 
 For each GeoDns build (--variant NAME=DLL, repeatable): MEMBERS members (pools of 4) checked by
-tcp, then by http, against a small epoll backend (backend.c, compiled here) listening on PORTS
+tcp, then by tcp-half-open (SYN probes; needs CAP_NET_RAW), then by http, against a small epoll backend (backend.c, compiled here) listening on PORTS
 ports of 127.0.0.1 (each member probes one of them: distinct backends, as in production). It
 reports the process CPU per probe (utime+stime from /proc over the window / probes counted by
 geodns_health_probe_duration_seconds_count), and the DNS answer latency (p50/p99/max of a UDP
 query every 5 ms) while they run. Then two instances of each build share one redis-server over
 tcp members: Redis commands/s (INFO commandstats deltas) and redis-server CPU, while health is steady.
 
---floor adds, for tcp and http, the kernel floor: floor.c (compiled here) makes the same per-probe
-system calls (socket, SO_LINGER 0, non-blocking connect, for http send + epoll + recv, close) from
-one C thread at the same rate against the same kind of backend, and reports its CPU per probe.
+--floor adds, for each kind, the kernel floor: floor.c (compiled here) makes the same per-probe
+system calls (socket, SO_LINGER 0, non-blocking connect, for http send + epoll + recv, close; for
+tcp-half-open a raw SYN and the recv of its answer) from one C thread at the same rate against
+the same kind of backend, and reports its CPU per probe.
 --perf DIR records `perf record -g` of each GeoDns process over its window (started with
 DOTNET_PerfMapEnabled=1 so JIT-compiled frames have names) into DIR/LABEL-KIND.data and writes
 the top entries by self time next to it (the CPU per probe of such a run includes perf's cost).
@@ -22,6 +23,9 @@ the top entries by self time next to it (the CPU per probe of such a run include
 import argparse, os, random, re, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+KINDS = ["tcp", "tcp-half-open", "http"]
+BACKEND = {"tcp": "tcp", "tcp-half-open": "tcp", "http": "http"}  # backend.c's mode for each check kind
+FLOOR = {"tcp": "tcp", "tcp-half-open": "syn", "http": "http"}  # floor.c's mode for each check kind
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -158,7 +162,7 @@ def geodns(run, dll, zones, name, redis=None, perf=False):
 def probe_cpu(run, dll, label, kind, a):
     work = tempfile.mkdtemp(dir=run.work)
     base = free_range(a.ports)
-    backend = run.start([os.path.join(run.work, "backend"), kind, str(base), str(a.ports)], f"backend-{label}-{kind}.log")
+    backend = run.start([os.path.join(run.work, "backend"), BACKEND[kind], str(base), str(a.ports)], f"backend-{label}-{kind}.log")
     wait_for(lambda: "ready" in open(os.path.join(run.work, f"backend-{label}-{kind}.log")).read(), 10, "backend")
     with open(os.path.join(work, "scale.test.zone"), "w") as f:
         f.write(zone(a.members, kind, base, a.ports, a.interval))
@@ -191,10 +195,10 @@ def probe_cpu(run, dll, label, kind, a):
 def floor(run, kind, a):
     """The C prober (floor.c) at the members' probe rate against a fresh backend of the same kind."""
     base = free_range(a.ports)
-    backend = run.start([os.path.join(run.work, "backend"), kind, str(base), str(a.ports)], f"backend-floor-{kind}.log")
+    backend = run.start([os.path.join(run.work, "backend"), BACKEND[kind], str(base), str(a.ports)], f"backend-floor-{kind}.log")
     wait_for(lambda: "ready" in open(os.path.join(run.work, f"backend-floor-{kind}.log")).read(), 10, "backend")
     rate = a.members / parse_seconds(a.interval)
-    out = subprocess.run([os.path.join(run.work, "floor"), kind, str(base), str(a.ports), str(rate), "2", str(a.duration)],
+    out = subprocess.run([os.path.join(run.work, "floor"), FLOOR[kind], str(base), str(a.ports), str(rate), "2", str(a.duration)],
                          capture_output=True, text=True, check=True, timeout=a.duration + 30).stdout
     run.stop(backend)
     m = dict(kv.split("=") for kv in out.split())
@@ -245,13 +249,13 @@ def main():
     ap.add_argument("--interval", default="2s")
     ap.add_argument("--warmup", type=float, default=8)
     ap.add_argument("--duration", type=float, default=20)
-    ap.add_argument("--only", choices=["tcp", "http", "redis"], action="append")
-    ap.add_argument("--floor", action="store_true", help="also run floor.c, the C prober, for tcp and http")
+    ap.add_argument("--only", choices=KINDS + ["redis"], action="append")
+    ap.add_argument("--floor", action="store_true", help="also run floor.c, the C prober, for each kind")
     ap.add_argument("--perf", metavar="DIR", help="perf record each GeoDns window into DIR")
     a = ap.parse_args()
     if a.perf:
         os.makedirs(a.perf, exist_ok=True)
-    parts = a.only or ["tcp", "http", "redis"]
+    parts = a.only or KINDS + ["redis"]
     run = Run(tempfile.mkdtemp(prefix="geodns-health-bench-"))
     try:
         subprocess.run(["gcc", "-O2", "-o", os.path.join(run.work, "backend"), os.path.join(HERE, "backend.c")], check=True)

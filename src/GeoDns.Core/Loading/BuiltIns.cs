@@ -10,7 +10,7 @@ public static class BuiltIns
 {
     /// <summary>The check kinds GeoDns's own checkers run (the host's checkers declare the same ones).</summary>
     public static IReadOnlyList<CheckKind> CheckKinds { get; } =
-        [HttpCheck.Http, HttpCheck.Https, TcpCheck.Kind, IcmpCheck.Kind, DnsCheck.Kind];
+        [HttpCheck.Http, HttpCheck.Https, TcpCheck.Kind, TcpHalfOpenCheck.Kind, IcmpCheck.Kind, DnsCheck.Kind];
 
     /// <summary>A new registry with the built-in policies: failover, weighted, geo, nearest, all.</summary>
     public static PolicyRegistry Policies()

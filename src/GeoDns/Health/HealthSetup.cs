@@ -14,6 +14,7 @@ public static class HealthSetup
     {
         services.AddSingleton<IHealthChecker, HttpChecker>();
         services.AddSingleton<IHealthChecker, TcpChecker>();
+        services.AddSingleton<IHealthChecker, HalfOpenChecker>();
         services.AddSingleton<IHealthChecker, IcmpChecker>();
         services.AddSingleton<IHealthChecker, DnsChecker>();
         services.AddSingleton<CheckerRegistry>();

@@ -189,8 +189,11 @@ internal sealed class ProbeRunner
         _scheduler.Schedule(this, NextInterval(_target.Settings.Interval, pending, _random) - _time.GetElapsedTime(started));
     }
 
-    /// <summary>As <see cref="ProbeAsync"/>, with this runner's reusable timeout source (reset after each probe).</summary>
-    private async Task<ProbeResult> ProbeWithTimeoutAsync(ProbeTarget target)
+    /// <summary>
+    /// As <see cref="ProbeAsync"/>, with this runner's reusable timeout source (reset after each
+    /// probe); a value task, so a probe that ends within the call allocates no task here.
+    /// </summary>
+    private async ValueTask<ProbeResult> ProbeWithTimeoutAsync(ProbeTarget target)
     {
         long start = _time.GetTimestamp();
         if (!_checkers.TryGet(target.Settings.Kind, out var checker))
