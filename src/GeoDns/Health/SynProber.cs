@@ -9,8 +9,8 @@ namespace GeoDns.Health;
 /// ours matches it), so no connection is ever made: no socket, no accept on the member, and none
 /// of the connection set-up and tear-down a full connect costs both ends (on loopback a third of
 /// it; bench/README.md, "Half-open probes"). Every SYN leaves from one local port, held by a
-/// bound socket so nothing else on the system uses it; a probe is known by the sequence number
-/// its answer acknowledges, checked against the member's address and port.
+/// bound socket so nothing else on the system uses it; a probe is known by the (random) sequence
+/// number its answer acknowledges, checked against the member's address and port.
 /// A member on this host answers within the send: the sender reads the answer at once and the
 /// probe completes without waiting. Answers that come later are read by one thread, which runs
 /// only while some probe is waiting for one.
@@ -24,7 +24,6 @@ internal sealed class SynProber : IDisposable
     private readonly Dictionary<uint, SynTarget> _pending = [];
     private readonly AutoResetEvent _wake = new(false);
     private readonly bool _answerInline;
-    private uint _sequence = (uint)Random.Shared.Next();
     private int _waiting;
     private volatile bool _disposed;
 
@@ -84,13 +83,20 @@ internal sealed class SynProber : IDisposable
     /// </summary>
     public ValueTask<SynReply> ProbeAsync(SynTarget target, CancellationToken cancellationToken)
     {
-        uint sequence = Interlocked.Increment(ref _sequence);
+        uint sequence;
         lock (_lock)
         {
+            // A random sequence number per probe: an answer forged from off the path has to guess
+            // it (and the port and the member's address) to pass for the member's.
+            do
+            {
+                sequence = (uint)Random.Shared.NextInt64(1, 1L << 32);
+            }
+            while (!_pending.TryAdd(sequence, target));
+
             target.Sequence = sequence;
             target.Reply = SynReply.None;
             target.Waiter = null;
-            _pending[sequence] = target;
         }
 
         Span<byte> syn = stackalloc byte[SynSegment.Length];

@@ -36,7 +36,8 @@ public sealed class HalfOpenCheckerTests
         Assert.That(result.Success, Is.True, result.Detail);
         Assert.That(result.Detail, Is.EqualTo($"port {Port(listener)} answered SYN-ACK"));
         await Task.Delay(100, token);
-        Assert.That(listener.Poll(0, SelectMode.SelectRead), Is.False, "nothing to accept: the system reset the SYN-ACK");
+        Assert.That(listener.Poll(0, SelectMode.SelectRead), Is.False, "nothing to accept");
+        Assert.That(HalfOpenEntries(Port(listener)), Is.Zero, "no SYN-RECV left on the listener: the system reset the SYN-ACK");
 
         // The same probe connecting fully leaves a connection to accept: the check above can tell.
         using var connecting = new HalfOpenChecker(useRawSockets: false, logger: null);
@@ -141,6 +142,12 @@ public sealed class HalfOpenCheckerTests
     }
 
     private static int Port(Socket listener) => ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+    /// <summary>Connections in SYN-RECV (state 03) on a local IPv4 port: a SYN-ACK nobody answered would stay there for a minute.</summary>
+    private static int HalfOpenEntries(int port) =>
+        File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f[3] == "03" && Convert.ToInt32(f[1].Split(':')[1], 16) == port);
 
     private sealed class ListLogger : ILogger<HalfOpenChecker>
     {
