@@ -35,17 +35,19 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
 
     public IReadOnlyCollection<CheckKind> Kinds { get; } = [HttpCheck.Http, HttpCheck.Https];
 
-    public async Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
+    /// <summary>Not an async method itself: a plain <c>http</c> probe is <see cref="PlainHttpProbe"/>'s task, with no second state machine around it.</summary>
+    public Task<ProbeResult> ProbeAsync(ProbeTarget target, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        return target.Settings.Kind == "http" ? PlainProbeAsync(target, start, cancellationToken) : ClientProbeAsync(target, start, cancellationToken);
+    }
+
+    /// <summary><c>https</c> (and anything but plain <c>http</c>) through the .NET HTTP client.</summary>
+    private async Task<ProbeResult> ClientProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
     {
         var settings = target.Settings;
-        long start = Stopwatch.GetTimestamp();
         try
         {
-            if (settings.Kind == "http")
-            {
-                return await PlainProbeAsync(target, start, cancellationToken).ConfigureAwait(false);
-            }
-
             var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Get, RequestUri(target, address));
             request.Options.Set(EndPointKey, new IPEndPoint(address, settings.Port));
@@ -83,7 +85,7 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
     /// built once per target (a reload makes new targets); a host name is resolved and its
     /// request built per probe.
     /// </summary>
-    private ValueTask<ProbeResult> PlainProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
+    private Task<ProbeResult> PlainProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
     {
         if (PlainHttpRequest.IsLiteral(target.Address, out _))
         {
@@ -92,15 +94,24 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
                 PlainHttpRequest.IsLiteral(t.Address, out var literal);
                 return PlainHttpRequest.For(t, literal, keepEndPoint: true);
             });
-            return new ValueTask<ProbeResult>(PlainHttpProbe.ProbeAsync(request, request.EndPoint!, start, cancellationToken));
+            return PlainHttpProbe.ProbeAsync(request, request.EndPoint!, start, cancellationToken);
         }
 
         return ResolveAndProbeAsync(target, start, cancellationToken);
     }
 
-    private static async ValueTask<ProbeResult> ResolveAndProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
+    private static async Task<ProbeResult> ResolveAndProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
     {
-        var address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
+        IPAddress address;
+        try
+        {
+            address = await ProbeAddress.ResolveAsync(target.Address, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            return ProbeResult.Fail(Stopwatch.GetElapsedTime(start), ProbeAddress.Describe(e));
+        }
+
         var request = PlainHttpRequest.For(target, address, keepEndPoint: false);
         return await PlainHttpProbe.ProbeAsync(request, new IPEndPoint(address, target.Settings.Port), start, cancellationToken).ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace GeoDns.Health;
@@ -104,6 +105,7 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
     }
 
     /// <summary>Waits for a connect under way to end; throws <see cref="SocketException"/> when it failed.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ConnectedAsync()
     {
         await WaitAsync(ReadinessLoop.Writable).ConfigureAwait(false);
@@ -114,6 +116,7 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendRestAsync(ReadOnlyMemory<byte> data, int sent, int error)
     {
         while (true)
@@ -137,6 +140,7 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAfterWaitAsync(Memory<byte> into, int error)
     {
         while (true)

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using System.Runtime.CompilerServices;
 using GeoDns.Core.Health;
 
 namespace GeoDns.Health;
@@ -88,6 +89,11 @@ internal static class PlainHttpProbe
             var latency = Stopwatch.GetElapsedTime(start);
             return ProbeResult.Ok(latency, $"HTTP {status} in {ProbeAddress.Milliseconds(latency)}");
         }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            // A dead member is a failed result, never an exception (IHealthChecker's contract).
+            return Fail(start, ProbeAddress.Describe(e));
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -104,6 +110,7 @@ internal static class PlainHttpProbe
             ? ConnectNativeAsync(NativeProbeConnection.Open(loop, NativeProbeConnection.FamilyOf(native), cancellationToken), native, request.Bytes)
             : SocketProbeConnection.ConnectAsync(endPoint, request.Bytes, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<IProbeConnection> ConnectNativeAsync(NativeProbeConnection connection, byte[] native, byte[] request)
     {
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GeoDns.Core.Health;
 
 namespace GeoDns.Health;
@@ -193,6 +194,7 @@ internal sealed class ProbeRunner
     /// As <see cref="ProbeAsync"/>, with this runner's reusable timeout source (reset after each
     /// probe); a value task, so a probe that ends within the call allocates no task here.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ProbeResult> ProbeWithTimeoutAsync(ProbeTarget target)
     {
         long start = _time.GetTimestamp();
