@@ -87,9 +87,10 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
     /// </summary>
     private Task<ProbeResult> PlainProbeAsync(ProbeTarget target, long start, CancellationToken cancellationToken)
     {
-        if (PlainHttpRequest.IsLiteral(target.Address, out _))
+        // The request made on a literal address's first probe, looked up before parsing the address again.
+        if (_plainRequests.TryGetValue(target, out var request) || PlainHttpRequest.IsLiteral(target.Address, out _))
         {
-            var request = _plainRequests.GetValue(target, static t =>
+            request ??= _plainRequests.GetValue(target, static t =>
             {
                 PlainHttpRequest.IsLiteral(t.Address, out var literal);
                 return PlainHttpRequest.For(t, literal, keepEndPoint: true);

@@ -21,6 +21,9 @@ internal static class PlainHttpProbe
     /// <summary>The most a response head (status line and headers) may take.</summary>
     public const int MaxHeadBytes = 16 * 1024;
 
+    /// <summary>"HTTP 200" and the like, made once per status (the latency is the result's own, shown beside it).</summary>
+    private static readonly string?[] StatusTexts = new string?[600];
+
     public static async Task<ProbeResult> ProbeAsync(PlainHttpRequest request, IPEndPoint endPoint, long start, CancellationToken cancellationToken)
     {
         // One pooled buffer: the raw bytes as received in the first part, the body (de-chunked) after it.
@@ -87,7 +90,7 @@ internal static class PlainHttpProbe
             }
 
             var latency = Stopwatch.GetElapsedTime(start);
-            return ProbeResult.Ok(latency, $"HTTP {status} in {ProbeAddress.Milliseconds(latency)}");
+            return ProbeResult.Ok(latency, StatusText(status));
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
@@ -125,6 +128,9 @@ internal static class PlainHttpProbe
             throw;
         }
     }
+
+    private static string StatusText(int status) =>
+        (uint)status < (uint)StatusTexts.Length ? StatusTexts[status] ??= $"HTTP {status}" : $"HTTP {status}";
 
     private static ProbeResult Fail(long start, string error) => ProbeResult.Fail(Stopwatch.GetElapsedTime(start), error);
 

@@ -118,7 +118,7 @@ internal static unsafe partial class ProbeSyscalls
     };
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
+    internal struct PollFd
     {
         public int Fd;
         public short Events;
@@ -126,26 +126,26 @@ internal static unsafe partial class ProbeSyscalls
     }
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int socket(int domain, int type, int protocol);
+    internal static partial int socket(int domain, int type, int protocol);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int connect(int fd, byte* address, int length);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int setsockopt(int fd, int level, int name, void* value, int length);
+    internal static partial int setsockopt(int fd, int level, int name, void* value, int length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int getsockopt(int fd, int level, int name, void* value, int* length);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(PollFd* fds, nuint count, int timeout);
+    internal static partial int poll(PollFd* fds, nuint count, int timeout);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint send(int fd, byte* data, nuint length, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial nint recv(int fd, byte* data, nuint length, int flags);
+    internal static partial nint recv(int fd, byte* data, nuint length, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int close(int fd);
+    internal static partial int close(int fd);
 }

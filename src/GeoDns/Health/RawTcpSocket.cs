@@ -20,7 +20,7 @@ internal static unsafe partial class RawTcpSocket
     /// <summary>The descriptor, or -1 with the errno in <paramref name="error"/> (EPERM without CAP_NET_RAW).</summary>
     public static int Open(ushort localPort, out int error)
     {
-        int fd = socket(AfInet, SockRaw | SockNonBlock | SockCloexec, ProtocolTcp);
+        int fd = ProbeSyscalls.socket(AfInet, SockRaw | SockNonBlock | SockCloexec, ProtocolTcp);
         if (fd < 0)
         {
             error = Marshal.GetLastPInvokeError();
@@ -38,14 +38,14 @@ internal static unsafe partial class RawTcpSocket
         };
         var program = new FilterProgram { Length = 5, Filter = filter };
         int buffer = 1 << 20;
-        if (setsockopt(fd, SolSocket, SoAttachFilter, &program, sizeof(FilterProgram)) != 0)
+        if (ProbeSyscalls.setsockopt(fd, SolSocket, SoAttachFilter, &program, sizeof(FilterProgram)) != 0)
         {
             error = Marshal.GetLastPInvokeError();
-            close(fd);
+            ProbeSyscalls.Close(fd);
             return -1;
         }
 
-        setsockopt(fd, SolSocket, SoRcvbuf, &buffer, sizeof(int)); // a burst of answers from remote members
+        ProbeSyscalls.setsockopt(fd, SolSocket, SoRcvbuf, &buffer, sizeof(int)); // a burst of answers from remote members
         error = 0;
         return fd;
     }
@@ -68,18 +68,18 @@ internal static unsafe partial class RawTcpSocket
     {
         fixed (byte* data = into)
         {
-            return (int)recv(fd, data, (nuint)into.Length, 0);
+            return (int)ProbeSyscalls.recv(fd, data, (nuint)into.Length, 0);
         }
     }
 
     /// <summary>Waits up to <paramref name="milliseconds"/> for a packet to read.</summary>
     public static void WaitReadable(int fd, int milliseconds)
     {
-        var poll = new PollFd { Fd = fd, Events = PollIn };
-        RawTcpSocket.poll(&poll, 1, milliseconds);
+        var poll = new ProbeSyscalls.PollFd { Fd = fd, Events = PollIn };
+        ProbeSyscalls.poll(&poll, 1, milliseconds);
     }
 
-    public static void Close(int fd) => close(fd);
+    public static void Close(int fd) => ProbeSyscalls.Close(fd);
 
     private static ulong Instruction(ushort code, byte jumpTrue, byte jumpFalse, uint k) =>
         code | (ulong)jumpTrue << 16 | (ulong)jumpFalse << 24 | (ulong)k << 32;
@@ -91,29 +91,6 @@ internal static unsafe partial class RawTcpSocket
         public ulong* Filter;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setsockopt(int fd, int level, int name, void* value, int length);
-
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint sendto(int fd, byte* data, nuint length, int flags, byte* address, int addressLength);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint recv(int fd, byte* data, nuint length, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(PollFd* fds, nuint count, int timeout);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int close(int fd);
 }
