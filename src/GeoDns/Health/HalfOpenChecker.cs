@@ -20,7 +20,7 @@ public sealed class HalfOpenChecker : IHealthChecker, IDisposable
     private readonly TcpChecker _connect = new();
     private readonly Lazy<SynProber?> _prober;
 
-    /// <summary>Each IPv4 target's route, made on its first probe (a reload makes new targets).</summary>
+    /// <summary>Each target's route (a SYN route for IPv4 addresses) and result texts, made on its first probe (a reload makes new targets).</summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProbeTarget, Route> _routes = new();
 
     public HalfOpenChecker(ILogger<HalfOpenChecker>? logger = null)
