@@ -165,7 +165,7 @@ done
   echo
   echo "$(nproc) CPUs (shared with other work), server pinned to CPU $SERVER_CPU, dnsperf to CPU $LOADGEN_CPU."
   echo "Each run: ${WARMUP} s warm-up, then \`dnsperf -m TRANSPORT -l $DURATION -c $CLIENTS -T 1 -q $OUTSTANDING -t $QTIMEOUT\` on the 200-line mix, TRANSPORT: $TRANSPORTS; $ROUNDS interleaved rounds."
-  echo "GeoDns: Release build, environment: ${GEODNS_ENV:-none beyond the runtimeconfig (TieredCompilation on, TieredPGO on, workstation non-concurrent GC)}."
+  echo "GeoDns: Release build, environment: ${GEODNS_ENV:-none beyond the runtimeconfig (TieredCompilation off, workstation concurrent GC, 1 MB gen0 budget)}."
   echo
   echo "| server | transport | median q/s | lost / sent (all rounds) | median server CPU (% of a core) | median CPU µs / answered query | per round | ratio to knot (medians) | median of per-round ratios |"
   echo "|---|---|---|---|---|---|---|---|---|"
