@@ -112,7 +112,7 @@ public sealed class HalfOpenCheckerTests
     [Test]
     public async Task WithoutRawSocketsItConnectsFullyAndSaysSo(CancellationToken token)
     {
-        var log = new ListLogger();
+        var log = new ListLogger<HalfOpenChecker>((level, line) => $"{level}: {line}");
         using var checker = new HalfOpenChecker(useRawSockets: false, log);
         using var listener = Listen(IPAddress.Loopback);
         var result = await checker.ProbeAsync(HealthTestZones.Target("tcp-half-open", "127.0.0.1", ("port", $"{Port(listener)}")), token);
@@ -148,19 +148,4 @@ public sealed class HalfOpenCheckerTests
         File.ReadLines("/proc/net/tcp").Skip(1)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Count(f => f[3] == "03" && Convert.ToInt32(f[1].Split(':')[1], 16) == port);
-
-    private sealed class ListLogger : ILogger<HalfOpenChecker>
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
-    }
 }

@@ -44,11 +44,7 @@ public sealed class HalfOpenServeTests
 
             using var revived = new System.Net.Sockets.TcpListener(IPAddress.Loopback, primaryPort);
             revived.Start();
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (primary.Local != HealthStatus.Up && DateTime.UtcNow < until)
-            {
-                await Task.Delay(50, token);
-            }
+            await Redis.SharedNode.WaitForAsync(() => primary.Local == HealthStatus.Up, TimeSpan.FromSeconds(10), "the revived primary's first SYN-ACK");
 
             Assert.That(primary.Local, Is.EqualTo(HealthStatus.Up), primary.LocalReason);
             Assert.That(await AnswerAsync(server), Is.EqualTo(IPAddress.Parse("127.0.0.1")), "back once it answers SYNs");

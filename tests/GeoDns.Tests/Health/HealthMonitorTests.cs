@@ -223,27 +223,6 @@ public sealed class HealthMonitorTests
         public void PublishLocal(MemberSlot member) => _inner.PublishLocal(member);
     }
 
-    internal sealed class ListLogger : ILogger<HealthMonitor>
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            string line = formatter(state, exception);
-            if (line.StartsWith("Health transition", StringComparison.Ordinal))
-            {
-                _lines.Enqueue(line);
-            }
-        }
-    }
-
     internal sealed class Rig : IAsyncDisposable
     {
         public Rig(IHealthChecker checker, int maxConcurrent = 64)
@@ -256,7 +235,8 @@ public sealed class HealthMonitorTests
 
         public RecordingStore Store { get; } = new();
 
-        public ListLogger Log { get; } = new();
+        /// <summary>The monitor's "Health transition" lines.</summary>
+        public ListLogger<HealthMonitor> Log { get; } = new((_, line) => line.StartsWith("Health transition", StringComparison.Ordinal) ? line : null);
 
         public HealthMonitor Monitor { get; }
 
