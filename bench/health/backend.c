@@ -2,7 +2,8 @@
 /* Health benchmark backends on 127.0.0.1: one epoll loop listening on ports BASE..BASE+COUNT-1.
  * mode tcp: accept and close (a TCP check only needs the connection to open).
  * mode http: read the request head, answer "HTTP/1.1 200 OK" with body "ok", close.
- * Usage: backend tcp|http BASE COUNT. Prints "ready" once listening. Loopback only. */
+ * mode http-keepalive: the same answer without "Connection: close", and the connection stays open for the next request.
+ * Usage: backend tcp|http|http-keepalive BASE COUNT. Prints "ready" once listening. Loopback only. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -17,10 +19,13 @@
 #define MAXFD 65536
 static char heads[MAXFD][8]; /* last bytes seen per connection, to spot the end of the head */
 static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+static const char kept_reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: backend tcp|http BASE COUNT\n"); return 2; }
-    int http = strcmp(argv[1], "http") == 0, base = atoi(argv[2]), count = atoi(argv[3]);
+    if (argc != 4) { fprintf(stderr, "usage: backend tcp|http|http-keepalive BASE COUNT\n"); return 2; }
+    int keep = strcmp(argv[1], "http-keepalive") == 0, http = keep || strcmp(argv[1], "http") == 0, base = atoi(argv[2]), count = atoi(argv[3]);
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0) { files.rlim_cur = files.rlim_max; setrlimit(RLIMIT_NOFILE, &files); } /* kept connections: one per member */
     int ep = epoll_create1(0);
     static int is_listener[MAXFD];
     for (int i = 0; i < count; i++) {
@@ -57,7 +62,8 @@ int main(int argc, char **argv) {
                 memmove(heads[fd], heads[fd] + 1, 3); heads[fd][3] = buf[k];
                 done = memcmp(heads[fd], "\r\n\r\n", 4) == 0;
             }
-            if (done) { ssize_t w = write(fd, reply, sizeof reply - 1); (void)w; shutdown(fd, SHUT_WR); }
+            if (done && keep) { ssize_t w = write(fd, kept_reply, sizeof kept_reply - 1); (void)w; }
+            else if (done) { ssize_t w = write(fd, reply, sizeof reply - 1); (void)w; shutdown(fd, SHUT_WR); }
         }
     }
 }

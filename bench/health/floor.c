@@ -6,11 +6,14 @@
  *   tcp:  socket (non-blocking), SO_LINGER 0, connect, poll(0) when it is under way, close (a reset);
  *   http: the same, then send the GET, EPOLL_CTL_ADD (EPOLLIN|EPOLLONESHOT), and on readiness
  *         recv the answer (until the head's end or the close) and close with a reset;
+ *   http-keepalive: the GET (without "Connection: close") on a connection kept open per port (opened as
+ *         for http on first use, again when the server closes it), EPOLL_CTL_ADD once and EPOLL_CTL_MOD
+ *         (EPOLLIN|EPOLLONESHOT) per probe, recv on readiness; no close.
  *   syn:  a half-open probe (tcp-half-open): one sendto of a SYN on a raw socket whose BPF filter
  *         passes only segments to its own port, and a non-blocking recv of the SYN-ACK right after
  *         (on loopback it is there by then); the system answers the SYN-ACK with a reset.
  * It runs WARMUP s, then counts probes and its own CPU (getrusage) for SECONDS s and prints
- * "probes=N cpu_s=X us_per_probe=Y". Usage: floor tcp|http|syn BASE COUNT RATE WARMUP SECONDS. Loopback only; syn needs CAP_NET_RAW. */
+ * "probes=N cpu_s=X us_per_probe=Y". Usage: floor tcp|http|http-keepalive|syn BASE COUNT RATE WARMUP SECONDS. Loopback only; syn needs CAP_NET_RAW. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 static const char request[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: GeoDns-HealthCheck/1.0\r\nConnection: close\r\n\r\n";
+static const char kept_request[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: GeoDns-HealthCheck/1.0\r\n\r\n";
 
 static double now(void) {
     struct timespec t;
@@ -110,9 +114,37 @@ static void drain_raw(void) {
     }
 }
 
+/* http-keepalive: the connection kept per port (-1: none yet), and which port each descriptor serves. */
+static int kept[65536], kept_port[65536], kept_added[65536];
+
+static void start_kept(int port_index, int port, int ep) {
+    int fd = kept[port_index];
+    if (fd < 0) {
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0 || fd >= 65536) { perror("socket"); exit(1); }
+        struct linger l = { 1, 0 };
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+            if (errno != EINPROGRESS) { close(fd); return; }
+            struct pollfd p = { fd, POLLOUT, 0 };
+            poll(&p, 1, 0);
+        }
+        kept[port_index] = fd; kept_port[fd] = port_index; kept_added[fd] = 0;
+    }
+    char text[256];
+    int n = snprintf(text, sizeof text, kept_request, port);
+    if (send(fd, text, n, MSG_NOSIGNAL) != n) { close(fd); kept[port_index] = -1; return; }
+    struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.fd = fd };
+    epoll_ctl(ep, kept_added[fd] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &e);
+    kept_added[fd] = 1;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 7) { fprintf(stderr, "usage: floor tcp|http|syn BASE COUNT RATE WARMUP SECONDS\n"); return 2; }
-    int http = strcmp(argv[1], "http") == 0, syn = strcmp(argv[1], "syn") == 0, base = atoi(argv[2]), count = atoi(argv[3]);
+    if (argc != 7) { fprintf(stderr, "usage: floor tcp|http|http-keepalive|syn BASE COUNT RATE WARMUP SECONDS\n"); return 2; }
+    int http = strcmp(argv[1], "http") == 0, syn = strcmp(argv[1], "syn") == 0, keep = strcmp(argv[1], "http-keepalive") == 0;
+    int base = atoi(argv[2]), count = atoi(argv[3]);
+    for (int i = 0; i < 65536; i++) kept[i] = -1;
     if (syn) open_raw();
     double rate = atof(argv[4]), warmup = atof(argv[5]), seconds = atof(argv[6]);
     int ep = epoll_create1(EPOLL_CLOEXEC), next_port = 0;
@@ -129,6 +161,7 @@ int main(int argc, char **argv) {
             owed += rate * 0.01;
             for (; owed >= 1; owed--) {
                 if (syn) { send_syn(base + next_port); drain_raw(); }
+                else if (keep) start_kept(next_port, base + next_port, ep);
                 else start(http, base + next_port, ep);
                 next_port = (next_port + 1) % count;
             }
@@ -144,6 +177,8 @@ int main(int argc, char **argv) {
                 epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e); /* the rest of the head is still to come */
                 continue;
             }
+            if (keep && r > 0) { done++; continue; } /* the answer is one segment on loopback; the connection stays */
+            if (keep) kept[kept_port[fd]] = -1;
             finish(fd);
         }
     }

@@ -2,7 +2,7 @@
 """Health checking and shared state at scale (loopback only; bounded in time; stops what it starts).
 
 For each GeoDns build (--variant NAME=DLL, repeatable): MEMBERS members (pools of 4) checked by
-tcp, then by tcp-half-open (SYN probes; needs CAP_NET_RAW), then by http, against a small epoll backend (backend.c, compiled here) listening on PORTS
+tcp, then by tcp-half-open (SYN probes; needs CAP_NET_RAW), then by http, then by http with keepalive=true, against a small epoll backend (backend.c, compiled here) listening on PORTS
 ports of 127.0.0.1 (each member probes one of them: distinct backends, as in production). It
 reports the process CPU per probe (utime+stime from /proc over the window / probes counted by
 geodns_health_probe_duration_seconds_count), and the DNS answer latency (p50/p99/max of a UDP
@@ -23,9 +23,9 @@ the top entries by self time next to it (the CPU per probe of such a run include
 import argparse, os, random, re, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-KINDS = ["tcp", "tcp-half-open", "http"]
-BACKEND = {"tcp": "tcp", "tcp-half-open": "tcp", "http": "http"}  # backend.c's mode for each check kind
-FLOOR = {"tcp": "tcp", "tcp-half-open": "syn", "http": "http"}  # floor.c's mode for each check kind
+KINDS = ["tcp", "tcp-half-open", "http", "http-keepalive"]  # http-keepalive: the http check with keepalive=true
+BACKEND = {"tcp": "tcp", "tcp-half-open": "tcp", "http": "http", "http-keepalive": "http-keepalive"}  # backend.c's mode for each
+FLOOR = {"tcp": "tcp", "tcp-half-open": "syn", "http": "http", "http-keepalive": "http-keepalive"}  # floor.c's mode for each
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -68,7 +68,8 @@ def zone(members, kind, base, ports, interval):
     timeout = "1s" if interval not in ("1s", "500ms", "250ms") else "200ms"
     lines = ["$ORIGIN scale.test.", "$TTL 60", "@ SOA ns1 hostmaster 1 7200 900 1209600 60", "@ NS ns1", "ns1 A 192.0.2.53",
              "$REGION r1 continents=NA", "$REGION r2 continents=EU",
-             f"$CHECK c {kind} port={base} target=127.0.0.1 interval={interval} timeout={timeout}" + (" path=/health" if kind == "http" else "")]
+             f"$CHECK c {kind.removesuffix('-keepalive')} port={base} target=127.0.0.1 interval={interval} timeout={timeout}"
+             + (" path=/health" if kind.startswith("http") else "") + (" keepalive=true" if kind == "http-keepalive" else "")]
     for i in range(members):
         if i % 4 == 0:
             lines.append(f"p{i // 4} 5 POOL A policy=failover check=c")

@@ -13,7 +13,9 @@ namespace GeoDns.Health;
 /// is in <c>expect</c> and the body (first 64 KiB) contains <c>body</c>. The URL, Host header
 /// and TLS SNI carry <c>host</c> while the connection goes to the member's address. Certificates
 /// are verified against <c>host</c> unless <c>insecure=true</c>. Every probe opens a new
-/// connection, so a server that stopped accepting is noticed at once. Plain <c>http</c> goes
+/// connection, so a server that stopped accepting is noticed at once, unless plain <c>http</c> has
+/// <c>keepalive=true</c>: then a member at a literal address keeps one connection open between
+/// probes (reopened when the server closes it, and at least once a minute). Plain <c>http</c> goes
 /// through a small hand-written HTTP/1.1 exchange (<see cref="PlainHttpProbe"/>); <c>https</c>
 /// through <see cref="SocketsHttpHandler"/>. Redirects are never followed: the status is judged.
 /// </summary>
@@ -115,6 +117,16 @@ public sealed class HttpChecker : IHealthChecker, IDisposable
 
         var request = PlainHttpRequest.For(target, address, keepEndPoint: false);
         return await PlainHttpProbe.ProbeAsync(request, new IPEndPoint(address, target.Settings.Port), start, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection a <c>keepalive</c> target kept.</summary>
+    public void Forget(ProbeTarget target)
+    {
+        if (_plainRequests.TryGetValue(target, out var request))
+        {
+            _plainRequests.Remove(target);
+            request.CloseKept();
+        }
     }
 
     /// <summary>One full exchange with a throw-away HTTP server on 127.0.0.1.</summary>

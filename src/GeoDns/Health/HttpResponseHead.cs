@@ -5,10 +5,11 @@ namespace GeoDns.Health;
 
 /// <summary>
 /// The parts of an HTTP/1.x response head a probe needs: the status, and how the body is framed
-/// (<c>Content-Length</c>, chunked, or until the connection closes). Parsing never throws: a
-/// malformed head gives a one-line error for the status page.
+/// (<c>Content-Length</c>, chunked, or until the connection closes), and whether the server
+/// closes the connection after it (<c>Connection: close</c>, or HTTP/1.0). Parsing never throws:
+/// a malformed head gives a one-line error for the status page.
 /// </summary>
-internal readonly record struct HttpResponseHead(int Status, long ContentLength, bool Chunked)
+internal readonly record struct HttpResponseHead(int Status, long ContentLength, bool Chunked, bool Closes = true)
 {
     /// <summary>No <c>Content-Length</c>: the body runs to the end of the connection (unless chunked).</summary>
     public const long UntilClose = -1;
@@ -60,6 +61,7 @@ internal readonly record struct HttpResponseHead(int Status, long ContentLength,
 
         long length = UntilClose;
         bool chunked = false;
+        bool closes = statusLine[7] == '0'; // HTTP/1.0 closes unless it says otherwise; 1.1 keeps unless it says so
         var rest = lineEnd < 0 ? [] : head[(lineEnd + 1)..];
         while (!rest.IsEmpty)
         {
@@ -97,9 +99,14 @@ internal readonly record struct HttpResponseHead(int Status, long ContentLength,
                 int comma = value.LastIndexOf((byte)',');
                 chunked = Ascii.EqualsIgnoreCase(value[(comma + 1)..].Trim(" \t"u8), "chunked"u8);
             }
+            else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
+            {
+                closes = HasToken(value, "close"u8) || (closes && !HasToken(value, "keep-alive"u8));
+            }
         }
 
-        result = new HttpResponseHead(status, chunked ? UntilClose : length, chunked);
+        result = new HttpResponseHead(status, chunked ? UntilClose : length, chunked, closes);
+        result = result with { Closes = closes || (!chunked && length == UntilClose && !result.HasNoBody) };
         return true;
     }
 
@@ -121,6 +128,20 @@ internal readonly record struct HttpResponseHead(int Status, long ContentLength,
 
         status = ((code[0] - '0') * 100) + ((code[1] - '0') * 10) + (code[2] - '0');
         return status >= 100;
+    }
+
+    /// <summary>Whether the comma-separated <paramref name="list"/> holds <paramref name="token"/> (any case).</summary>
+    private static bool HasToken(ReadOnlySpan<byte> list, ReadOnlySpan<byte> token)
+    {
+        foreach (var range in list.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(list[range].Trim(" \t"u8), token))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> line) => line.EndsWith("\r"u8) ? line[..^1] : line;

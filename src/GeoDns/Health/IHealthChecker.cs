@@ -21,6 +21,14 @@ public interface IHealthChecker
     /// (and their short timeouts) do not pay for JIT compilation at start-up.
     /// </summary>
     Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// <paramref name="target"/> is probed no more (a reload replaced it, or its runner stopped):
+    /// a checker that keeps something per target between probes (an open connection) lets it go.
+    /// </summary>
+    void Forget(ProbeTarget target)
+    {
+    }
 }
 
 /// <summary>Helpers every checker uses: where to connect and how to word an error.</summary>

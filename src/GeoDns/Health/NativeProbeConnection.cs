@@ -9,15 +9,16 @@ namespace GeoDns.Health;
 /// socket-engine registration. Connect, send and receive are tried at once (on loopback they
 /// usually succeed within the call); when the kernel says "not yet" the connection waits on the
 /// <see cref="ReadinessLoop"/> and the probe continues on the loop's thread. The probe's token
-/// (its timeout) is registered once and ends the wait in progress. Disposing closes the
-/// descriptor with a reset; every path that opened one disposes it.
+/// (its timeout) is registered once per probe and ends the wait in progress. Disposing closes the
+/// descriptor with a reset; every path that opened one disposes it, or keeps it for the next probe
+/// (http <c>keepalive</c>), which rebinds it to its own token.
 /// </summary>
 internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
 {
     private readonly ReadinessLoop _loop;
     private readonly long _id;
-    private readonly CancellationToken _cancellationToken;
-    private readonly CancellationTokenRegistration _registration;
+    private CancellationToken _cancellationToken;
+    private CancellationTokenRegistration _registration;
     private ManualResetValueTaskSourceCore<bool> _wait;
     private int _fd;
     private bool _added;
@@ -31,10 +32,7 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
         _fd = fd;
         _cancellationToken = cancellationToken;
         _id = loop.Add(this);
-        if (cancellationToken.CanBeCanceled)
-        {
-            _registration = cancellationToken.UnsafeRegister(static s => ((NativeProbeConnection)s!).OnCancel(), this);
-        }
+        Rebind(cancellationToken);
     }
 
     /// <summary>A new non-blocking socket of <paramref name="family"/> (<see cref="ProbeSyscalls.AfInet"/> or <see cref="ProbeSyscalls.AfInet6"/>).</summary>
@@ -71,6 +69,17 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
     {
         int read = ProbeSyscalls.Receive(_fd, into.Span, out int error);
         return read >= 0 ? new ValueTask<int>(read) : ReceiveAfterWaitAsync(into, error);
+    }
+
+    public void Rebind(CancellationToken cancellationToken)
+    {
+        _registration.Unregister();
+        _registration = default;
+        _cancellationToken = cancellationToken;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(static s => ((NativeProbeConnection)s!).OnCancel(), this);
+        }
     }
 
     public void Dispose()

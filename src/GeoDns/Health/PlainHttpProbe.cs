@@ -28,69 +28,29 @@ internal static class PlainHttpProbe
     {
         // One pooled buffer: the raw bytes as received in the first part, the body (de-chunked) after it.
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes + HttpChecker.MaxBodyBytes);
+        IProbeConnection? connection = null;
         try
         {
-            using var connection = await ConnectAsync(request, endPoint, cancellationToken).ConfigureAwait(false);
-            var raw = new Memory<byte>(buffer, 0, MaxHeadBytes);
-            int filled = 0;
-            HttpResponseHead head;
-            while (true)
+            // A kept connection first; when the server had closed it before any byte of an answer
+            // (its idle timeout raced this request), the probe goes on over a new one.
+            if (request.KeepAlive && request.TakeKept(start, out long keptSince) is { } kept)
             {
-                int headEnd;
-                while ((headEnd = HttpResponseHead.FindEnd(raw.Span[..filled])) < 0)
+                connection = kept;
+                kept.Rebind(cancellationToken);
+                var (result, reusable) = await ExchangeAsync(request, kept, buffer, start, reused: true).ConfigureAwait(false);
+                if (result is not null)
                 {
-                    if (filled == raw.Length)
-                    {
-                        return Fail(start, $"HTTP response head over {MaxHeadBytes / 1024} KiB");
-                    }
-
-                    int read = await connection.ReceiveAsync(raw[filled..]).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        return Fail(start, filled == 0 ? "connection closed without an HTTP response" : "HTTP response ended inside its head");
-                    }
-
-                    filled += read;
+                    return Done(request, ref connection, reusable, keptSince, result);
                 }
 
-                if (!HttpResponseHead.TryParse(raw.Span[..headEnd], out head, out string error))
-                {
-                    return Fail(start, error);
-                }
-
-                raw.Span[headEnd..filled].CopyTo(raw.Span);
-                filled -= headEnd;
-                if (!head.IsInterim)
-                {
-                    break;
-                }
+                connection = null;
+                kept.Dispose();
             }
 
-            int status = head.Status;
-            if (!request.Expect.Contains(status))
-            {
-                return Fail(start, $"HTTP {status}, expected {request.Expect}");
-            }
-
-            if (request.Body is { } expected)
-            {
-                var body = new Memory<byte>(buffer, MaxHeadBytes, HttpChecker.MaxBodyBytes);
-                var (length, bodyError) = head.HasNoBody ? (0, null)
-                    : head.Chunked ? await ReadChunkedAsync(connection, raw, filled, body).ConfigureAwait(false)
-                    : await ReadPlainAsync(connection, raw, filled, body, head.ContentLength).ConfigureAwait(false);
-                if (bodyError is not null)
-                {
-                    return Fail(start, $"HTTP {status}, {bodyError}");
-                }
-
-                if (body.Span[..length].IndexOf(expected) < 0)
-                {
-                    return Fail(start, $"HTTP {status}, body lacks \"{request.BodyText}\"");
-                }
-            }
-
-            var latency = Stopwatch.GetElapsedTime(start);
-            return ProbeResult.Ok(latency, StatusText(status));
+            long openedAt = Stopwatch.GetTimestamp();
+            connection = await ConnectAsync(request, endPoint, cancellationToken).ConfigureAwait(false);
+            var (fresh, keep) = await ExchangeAsync(request, connection, buffer, start, reused: false).ConfigureAwait(false);
+            return Done(request, ref connection, keep, openedAt, fresh!);
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
@@ -99,8 +59,115 @@ internal static class PlainHttpProbe
         }
         finally
         {
+            connection?.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Hands <paramref name="connection"/> to <paramref name="request"/> for the next probe when it may be reused (the caller's reference is cleared then).</summary>
+    private static ProbeResult Done(PlainHttpRequest request, ref IProbeConnection? connection, bool reusable, long openedAt, ProbeResult result)
+    {
+        if (reusable && connection is not null)
+        {
+            connection.Rebind(CancellationToken.None);
+            request.Keep(connection, openedAt);
+            connection = null;
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One request and its response on <paramref name="connection"/> (the request already sent
+    /// unless <paramref name="reused"/>): the result, and whether the connection ended at a message
+    /// boundary the server keeps open. A null result: a reused connection the server had closed
+    /// before answering (stale), for a retry on a new one.
+    /// </summary>
+    private static async Task<(ProbeResult? Result, bool Reusable)> ExchangeAsync(PlainHttpRequest request, IProbeConnection connection, byte[] buffer,
+        long start, bool reused)
+    {
+        var raw = new Memory<byte>(buffer, 0, MaxHeadBytes);
+        int filled = 0;
+        if (reused)
+        {
+            try
+            {
+                await connection.SendAsync(request.Bytes).ConfigureAwait(false);
+                filled = await connection.ReceiveAsync(raw).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                return (null, false);
+            }
+
+            if (filled == 0)
+            {
+                return (null, false);
+            }
+        }
+
+        HttpResponseHead head;
+        while (true)
+        {
+            int headEnd;
+            while ((headEnd = HttpResponseHead.FindEnd(raw.Span[..filled])) < 0)
+            {
+                if (filled == raw.Length)
+                {
+                    return (Fail(start, $"HTTP response head over {MaxHeadBytes / 1024} KiB"), false);
+                }
+
+                int read = await connection.ReceiveAsync(raw[filled..]).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (Fail(start, filled == 0 ? "connection closed without an HTTP response" : "HTTP response ended inside its head"), false);
+                }
+
+                filled += read;
+            }
+
+            if (!HttpResponseHead.TryParse(raw.Span[..headEnd], out head, out string error))
+            {
+                return (Fail(start, error), false);
+            }
+
+            raw.Span[headEnd..filled].CopyTo(raw.Span);
+            filled -= headEnd;
+            if (!head.IsInterim)
+            {
+                break;
+            }
+        }
+
+        // The body is read when it is checked, and to the end of the message when the connection is to be kept.
+        int status = head.Status;
+        bool statusOk = request.Expect.Contains(status);
+        bool keeping = request.KeepAlive && !head.Closes;
+        var body = new Memory<byte>(buffer, MaxHeadBytes, HttpChecker.MaxBodyBytes);
+        var (length, bodyError, ended) = head.HasNoBody ? (0, null, filled == 0)
+            : !keeping && !(statusOk && request.Body is not null) ? (0, null, false)
+            : head.Chunked ? await ReadChunkedAsync(connection, raw, filled, body).ConfigureAwait(false)
+            : await ReadPlainAsync(connection, raw, filled, body, head.ContentLength).ConfigureAwait(false);
+        bool reusable = keeping && ended && bodyError is null;
+        if (!statusOk)
+        {
+            return (Fail(start, $"HTTP {status}, expected {request.Expect}"), reusable);
+        }
+
+        if (request.Body is { } expected)
+        {
+            if (bodyError is not null)
+            {
+                return (Fail(start, $"HTTP {status}, {bodyError}"), false);
+            }
+
+            if (body.Span[..length].IndexOf(expected) < 0)
+            {
+                return (Fail(start, $"HTTP {status}, body lacks \"{request.BodyText}\""), reusable);
+            }
+        }
+
+        return (ProbeResult.Ok(Stopwatch.GetElapsedTime(start), StatusText(status)), reusable);
     }
 
     /// <summary>
@@ -134,9 +201,13 @@ internal static class PlainHttpProbe
 
     private static ProbeResult Fail(long start, string error) => ProbeResult.Fail(Stopwatch.GetElapsedTime(start), error);
 
-    /// <summary>A body of <paramref name="contentLength"/> bytes, or to the close when it is <see cref="HttpResponseHead.UntilClose"/>; at most the body buffer.</summary>
-    private static async Task<(int Length, string? Error)> ReadPlainAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body,
-        long contentLength)
+    /// <summary>
+    /// A body of <paramref name="contentLength"/> bytes, or to the close when it is
+    /// <see cref="HttpResponseHead.UntilClose"/>; at most the body buffer. Ended: the whole message
+    /// was read and nothing after it.
+    /// </summary>
+    private static async Task<(int Length, string? Error, bool Ended)> ReadPlainAsync(IProbeConnection connection, Memory<byte> raw, int filled,
+        Memory<byte> body, long contentLength)
     {
         int wanted = contentLength == HttpResponseHead.UntilClose ? body.Length : (int)Math.Min(contentLength, body.Length);
         int length = Math.Min(filled, wanted);
@@ -146,17 +217,21 @@ internal static class PlainHttpProbe
             int read = await connection.ReceiveAsync(body[length..wanted]).ConfigureAwait(false);
             if (read == 0)
             {
-                return contentLength == HttpResponseHead.UntilClose ? (length, null) : (length, "body ended before its Content-Length");
+                return contentLength == HttpResponseHead.UntilClose ? (length, null, false) : (length, "body ended before its Content-Length", false);
             }
 
             length += read;
         }
 
-        return (length, null);
+        return (length, null, length == contentLength && filled <= length);
     }
 
-    /// <summary>A chunked body, de-chunked into <paramref name="body"/> until its last chunk or until <paramref name="body"/> is full.</summary>
-    private static async Task<(int Length, string? Error)> ReadChunkedAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body)
+    /// <summary>
+    /// A chunked body, de-chunked into <paramref name="body"/> until its last chunk or until
+    /// <paramref name="body"/> is full. Ended: the last chunk and the empty line after it (no
+    /// trailers) were read and nothing after them.
+    /// </summary>
+    private static async Task<(int Length, string? Error, bool Ended)> ReadChunkedAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body)
     {
         int length = 0, at = 0;
         while (length < body.Length)
@@ -172,7 +247,7 @@ internal static class PlainHttpProbe
                     : await connection.ReceiveAsync(raw[filled..]).ConfigureAwait(false);
                 if (read <= 0)
                 {
-                    return (length, read == 0 ? "chunked body ended early" : "chunk size line too long");
+                    return (length, read == 0 ? "chunked body ended early" : "chunk size line too long", false);
                 }
 
                 filled += read;
@@ -187,12 +262,13 @@ internal static class PlainHttpProbe
 
             if (!TryParseChunkSize(line, out long size))
             {
-                return (length, $"bad chunk size \"{HttpResponseHead.Printable(line)}\"");
+                return (length, $"bad chunk size \"{HttpResponseHead.Printable(line)}\"", false);
             }
 
             if (size == 0)
             {
-                return (length, null);
+                // Trailers, or an empty line that has not arrived yet, are not waited for: the connection is then not kept.
+                return (length, null, raw.Span[at..filled].SequenceEqual("\r\n"u8));
             }
 
             while (size > 0 && length < body.Length)
@@ -203,7 +279,7 @@ internal static class PlainHttpProbe
                     int read = await connection.ReceiveAsync(raw).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        return (length, "chunked body ended early");
+                        return (length, "chunked body ended early", false);
                     }
 
                     filled = read;
@@ -217,7 +293,7 @@ internal static class PlainHttpProbe
             }
         }
 
-        return (length, null);
+        return (length, null, false);
     }
 
     /// <summary>Hex digits, then optional <c>;extensions</c>.</summary>

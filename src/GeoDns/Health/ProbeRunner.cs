@@ -65,11 +65,18 @@ internal sealed class ProbeRunner
     /// <summary>Takes new settings from a reload; the verdict and counters stay.</summary>
     public void Update(ProbeTarget target)
     {
+        ProbeTarget old;
         lock (this)
         {
+            old = _target;
             _target = target;
             State.Rise = target.Settings.Rise;
             State.Fall = target.Settings.Fall;
+        }
+
+        if (!ReferenceEquals(old, target))
+        {
+            Forget(old);
         }
     }
 
@@ -88,6 +95,17 @@ internal sealed class ProbeRunner
         }
         catch (OperationCanceledException)
         {
+        }
+
+        Forget(_target);
+    }
+
+    /// <summary>Lets the checker drop what it kept for <paramref name="target"/> (an open connection).</summary>
+    private void Forget(ProbeTarget target)
+    {
+        if (_checkers.TryGet(target.Settings.Kind, out var checker))
+        {
+            checker.Forget(target);
         }
     }
 

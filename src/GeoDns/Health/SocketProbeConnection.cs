@@ -10,7 +10,7 @@ namespace GeoDns.Health;
 internal sealed class SocketProbeConnection : IProbeConnection
 {
     private readonly Socket _socket;
-    private readonly CancellationToken _cancellationToken;
+    private CancellationToken _cancellationToken;
 
     private SocketProbeConnection(Socket socket, CancellationToken cancellationToken)
     {
@@ -36,6 +36,11 @@ internal sealed class SocketProbeConnection : IProbeConnection
     }
 
     public ValueTask<int> ReceiveAsync(Memory<byte> into) => _socket.ReceiveAsync(into, SocketFlags.None, _cancellationToken);
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> data) =>
+        await _socket.SendAsync(data, SocketFlags.None, _cancellationToken).ConfigureAwait(false);
+
+    public void Rebind(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
 
     public void Dispose() => _socket.Dispose();
 }

@@ -151,6 +151,15 @@ public sealed class CheckSettingsTests
         Assert.That(() => From(Check("tcp", ("port", "22"), ("path", "/"))), Throws.TypeOf<FormatException>().With.Message.Contains("unknown key 'path'"));
 
     [Test]
+    public void KeepAliveIsForPlainHttpOnly()
+    {
+        Assert.That(From(Check("http", ("keepalive", "true"))).Get(HttpCheck.KeepAlive), Is.True);
+        Assert.That(From(Check("http")).Get(HttpCheck.KeepAlive), Is.False);
+        Assert.That(() => From(Check("http", ("keepalive", "yes"))), Throws.TypeOf<FormatException>().With.Message.Contains("keepalive"));
+        Assert.That(() => From(Check("https", ("keepalive", "true"))), Throws.TypeOf<FormatException>().With.Message.Contains("unknown key 'keepalive'"));
+    }
+
+    [Test]
     public void AnswerNeedsATypeWhoseDataTheCheckerReads()
     {
         Assert.That(From(Check("dns", ("type", "LOC"))).Get(DnsCheck.Type), Is.EqualTo(29));

@@ -92,6 +92,24 @@ public sealed class HealthMonitorTests
     }
 
     [Test]
+    public async Task AKeptHttpConnectionIsClosedWhenAReloadReplacesItsCheckAndWhenTheMemberGoes(CancellationToken token)
+    {
+        await using var server = new KeepAliveHttpServer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var http = new HttpChecker();
+        await using var rig = new Rig(http);
+        rig.Monitor.Apply([HealthTestZones.Zone("http", ["127.0.0.1"], ("port", $"{server.Port}"), ("interval", "100ms"), ("keepalive", "true"))]);
+        await Until(() => server.Requests.Count >= 3, token);
+        Assert.That((server.Connections, server.ClosedByClient), Is.EqualTo((1, 0)), "probes share one connection");
+
+        rig.Monitor.Apply([HealthTestZones.Zone("http", ["127.0.0.1"], ("port", $"{server.Port}"), ("interval", "150ms"), ("keepalive", "true"))]);
+        await Until(() => server.ClosedByClient == 1 && server.Connections == 2, token);
+
+        rig.Monitor.Apply([]);
+        await Until(() => server.ClosedByClient == 2, token);
+        Assert.That(server.Connections, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task AZoneWithErrorsKeepsItsProbes(CancellationToken token)
     {
         await using var rig = new Rig(new FakeChecker());

@@ -30,7 +30,14 @@ public static class HttpCheck
     /// <summary>https only: skip certificate verification.</summary>
     public static readonly Setting<bool> Insecure = Setting.Boolean("insecure", false);
 
-    public static readonly CheckKind Http = new("http", CheckKind.PortSetting(80), [Path, Host, Expect, Body]);
+    /// <summary>
+    /// http only: keep the connection open between probes (HTTP/1.1 keep-alive) instead of a new
+    /// one per probe. A kept connection is reopened at least once a minute, so a server that
+    /// stops accepting new connections is still noticed.
+    /// </summary>
+    public static readonly Setting<bool> KeepAlive = Setting.Boolean("keepalive", false);
+
+    public static readonly CheckKind Http = new("http", CheckKind.PortSetting(80), [Path, Host, Expect, Body, KeepAlive]);
 
     public static readonly CheckKind Https = new("https", CheckKind.PortSetting(443), [Path, Host, Expect, Body, Insecure]);
 }
