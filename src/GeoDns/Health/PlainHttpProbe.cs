@@ -83,7 +83,8 @@ internal static class PlainHttpProbe
     /// boundary the server keeps open. A null result: a reused connection the server had closed
     /// before answering (stale), for a retry on a new one.
     /// </summary>
-    private static async Task<(ProbeResult? Result, bool Reusable)> ExchangeAsync(PlainHttpRequest request, IProbeConnection connection, byte[] buffer,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(ProbeResult? Result, bool Reusable)> ExchangeAsync(PlainHttpRequest request, IProbeConnection connection, byte[] buffer,
         long start, bool reused)
     {
         var raw = new Memory<byte>(buffer, 0, MaxHeadBytes);
@@ -206,7 +207,8 @@ internal static class PlainHttpProbe
     /// <see cref="HttpResponseHead.UntilClose"/>; at most the body buffer. Ended: the whole message
     /// was read and nothing after it.
     /// </summary>
-    private static async Task<(int Length, string? Error, bool Ended)> ReadPlainAsync(IProbeConnection connection, Memory<byte> raw, int filled,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(int Length, string? Error, bool Ended)> ReadPlainAsync(IProbeConnection connection, Memory<byte> raw, int filled,
         Memory<byte> body, long contentLength)
     {
         int wanted = contentLength == HttpResponseHead.UntilClose ? body.Length : (int)Math.Min(contentLength, body.Length);
@@ -231,7 +233,8 @@ internal static class PlainHttpProbe
     /// <paramref name="body"/> is full. Ended: the last chunk and the empty line after it (no
     /// trailers) were read and nothing after them.
     /// </summary>
-    private static async Task<(int Length, string? Error, bool Ended)> ReadChunkedAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(int Length, string? Error, bool Ended)> ReadChunkedAsync(IProbeConnection connection, Memory<byte> raw, int filled, Memory<byte> body)
     {
         int length = 0, at = 0;
         while (length < body.Length)
