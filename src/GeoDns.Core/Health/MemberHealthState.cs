@@ -1,7 +1,11 @@
 namespace GeoDns.Core.Health;
 
-/// <summary>What one probe found.</summary>
-public sealed record ProbeResult(bool Success, TimeSpan Latency, string Detail)
+/// <summary>
+/// What one probe found. A value, not an object: thousands of probes a second each leave their
+/// result in their member's state until the next probe, and objects kept that long would be
+/// promoted by every young-generation collection.
+/// </summary>
+public readonly record struct ProbeResult(bool Success, TimeSpan Latency, string Detail)
 {
     public static ProbeResult Ok(TimeSpan latency, string detail) => new(true, latency, detail);
 

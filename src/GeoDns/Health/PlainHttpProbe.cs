@@ -38,9 +38,9 @@ internal static class PlainHttpProbe
                 connection = kept;
                 kept.Rebind(cancellationToken);
                 var (result, reusable) = await ExchangeAsync(request, kept, buffer, start, reused: true).ConfigureAwait(false);
-                if (result is not null)
+                if (result is { } answered)
                 {
-                    return Done(request, ref connection, reusable, keptSince, result);
+                    return Done(request, ref connection, reusable, keptSince, answered);
                 }
 
                 connection = null;
@@ -50,7 +50,7 @@ internal static class PlainHttpProbe
             long openedAt = Stopwatch.GetTimestamp();
             connection = await ConnectAsync(request, endPoint, cancellationToken).ConfigureAwait(false);
             var (fresh, keep) = await ExchangeAsync(request, connection, buffer, start, reused: false).ConfigureAwait(false);
-            return Done(request, ref connection, keep, openedAt, fresh!);
+            return Done(request, ref connection, keep, openedAt, fresh!.Value);
         }
         catch (Exception e) when (e is SocketException or IOException)
         {

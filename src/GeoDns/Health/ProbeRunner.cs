@@ -157,9 +157,12 @@ internal sealed class ProbeRunner
         }
 
         var probe = RunOnceAsync();
-        lock (this)
+        if (!probe.IsCompleted)
         {
-            _current = probe;
+            lock (this)
+            {
+                _current = probe;
+            }
         }
     }
 
@@ -203,6 +206,13 @@ internal sealed class ProbeRunner
         {
             _first = false;
             _onFirstProbe(this);
+        }
+
+        // The finished probe's task is not kept until the next probe: held that long, it (and what
+        // it references) would be promoted by the young-generation collections in between.
+        lock (this)
+        {
+            _current = Task.CompletedTask;
         }
 
         _scheduler.Schedule(this, NextInterval(_target.Settings.Interval, pending, _random) - _time.GetElapsedTime(started));

@@ -52,7 +52,7 @@ public sealed class MemberHealthStateTests
             Assert.That(transition!.From, Is.EqualTo(HealthStatus.Up));
             Assert.That(transition.To, Is.EqualTo(HealthStatus.Down));
             Assert.That(transition.Reason, Does.StartWith("3 consecutive failures"));
-            Assert.That(transition.Probe, Is.SameAs(Bad));
+            Assert.That(transition.Probe, Is.EqualTo(Bad));
             Assert.That(state.Since, Is.EqualTo(_time.GetUtcNow()));
         });
     }
@@ -140,7 +140,7 @@ public sealed class MemberHealthStateTests
         state.Record(Good, _time.GetUtcNow());
         Assert.Multiple(() =>
         {
-            Assert.That(state.LastProbe, Is.SameAs(Good));
+            Assert.That(state.LastProbe, Is.EqualTo(Good));
             Assert.That(state.LastProbeAt, Is.EqualTo(_time.GetUtcNow()));
             Assert.That(state.Successes, Is.EqualTo(1));
         });
