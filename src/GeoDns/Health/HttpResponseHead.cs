@@ -9,13 +9,13 @@ namespace GeoDns.Health;
 /// closes the connection after it (<c>Connection: close</c>, or HTTP/1.0). Parsing never throws:
 /// a malformed head gives a one-line error for the status page.
 /// </summary>
-internal readonly record struct HttpResponseHead(int Status, long ContentLength, bool Chunked, bool Closes = true)
+internal readonly record struct HttpResponseHead(int Status, long ContentLength, bool Chunked, bool Closes)
 {
     /// <summary>No <c>Content-Length</c>: the body runs to the end of the connection (unless chunked).</summary>
     public const long UntilClose = -1;
 
     /// <summary>Statuses that never carry a body, whatever the headers say.</summary>
-    public bool HasNoBody => Status is (>= 100 and < 200) or 204 or 304;
+    public bool HasNoBody => NoBody(Status);
 
     /// <summary>1xx interim responses (other than 101) come before the real one.</summary>
     public bool IsInterim => Status is >= 100 and < 200 and not 101;
@@ -105,8 +105,8 @@ internal readonly record struct HttpResponseHead(int Status, long ContentLength,
             }
         }
 
-        result = new HttpResponseHead(status, chunked ? UntilClose : length, chunked, closes);
-        result = result with { Closes = closes || (!chunked && length == UntilClose && !result.HasNoBody) };
+        bool untilClose = !chunked && length == UntilClose && !NoBody(status);
+        result = new HttpResponseHead(status, chunked ? UntilClose : length, chunked, closes || untilClose);
         return true;
     }
 
@@ -129,6 +129,8 @@ internal readonly record struct HttpResponseHead(int Status, long ContentLength,
         status = ((code[0] - '0') * 100) + ((code[1] - '0') * 10) + (code[2] - '0');
         return status >= 100;
     }
+
+    private static bool NoBody(int status) => status is (>= 100 and < 200) or 204 or 304;
 
     /// <summary>Whether the comma-separated <paramref name="list"/> holds <paramref name="token"/> (any case).</summary>
     private static bool HasToken(ReadOnlySpan<byte> list, ReadOnlySpan<byte> token)

@@ -181,6 +181,13 @@ internal sealed class ProbeRunner
             _scheduler.Release();
         }
 
+        // A reload replaced the target while this probe ran (or just before it began): what the
+        // checker kept for the old one, after Update had let it go, is let go again.
+        if (!ReferenceEquals(probed, _target))
+        {
+            Forget(probed);
+        }
+
         if (stopping.IsCancellationRequested)
         {
             return;

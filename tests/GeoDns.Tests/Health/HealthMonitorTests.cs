@@ -110,6 +110,25 @@ public sealed class HealthMonitorTests
     }
 
     [Test]
+    public async Task AProbeThatEndsOnAReplacedTargetHasItForgottenAgain(CancellationToken token)
+    {
+        // Whatever the checker kept for the old target while its last probe ran (after the
+        // reload's Forget) must be let go when that probe ends.
+        var checker = new FakeChecker { Delay = TimeSpan.FromMilliseconds(400) };
+        await using var rig = new Rig(checker);
+        rig.Monitor.Apply([HealthTestZones.Zone("fake", ["192.0.2.1"], ("interval", "5s"))]);
+        await Until(() => checker.Calls("192.0.2.1") == 1, token);
+
+        rig.Monitor.Apply([HealthTestZones.Zone("fake", ["192.0.2.1"], ("interval", "4s"))]);
+        await Until(() => !checker.Forgotten.IsEmpty, token);
+        var replaced = checker.Forgotten.Single();
+        Assert.That(replaced.Settings.Interval, Is.EqualTo(TimeSpan.FromSeconds(5)), "the reload forgets the old target");
+
+        await Until(() => checker.Forgotten.Count == 2, token);
+        Assert.That(checker.Forgotten, Is.All.SameAs(replaced), "forgotten again once its probe ended");
+    }
+
+    [Test]
     public async Task AZoneWithErrorsKeepsItsProbes(CancellationToken token)
     {
         await using var rig = new Rig(new FakeChecker());
@@ -180,6 +199,11 @@ public sealed class HealthMonitorTests
         public ConcurrentSet Down { get; } = [];
 
         public ConcurrentSet Hang { get; } = [];
+
+        /// <summary>The targets the runners told this checker to forget, in order.</summary>
+        public ConcurrentQueue<ProbeTarget> Forgotten { get; } = new();
+
+        public void Forget(ProbeTarget target) => Forgotten.Enqueue(target);
 
         public TimeSpan Delay { get; init; }
 
