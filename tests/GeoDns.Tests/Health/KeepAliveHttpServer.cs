@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -13,25 +11,16 @@ namespace GeoDns.Tests.Health;
 /// when <see cref="Reset"/> is set. <see cref="AnswerOnce"/> answers the first request of a
 /// connection and reads nothing after it, so a client that wrongly reuses it waits forever.
 /// </summary>
-internal sealed class KeepAliveHttpServer : IAsyncDisposable
+internal sealed class KeepAliveHttpServer : LoopbackHttpServer
 {
-    private readonly System.Net.Sockets.TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private readonly ConcurrentQueue<string> _requests = new();
     private int _connections;
     private int _closedByClient;
 
     public KeepAliveHttpServer(string response)
     {
         Response = Encoding.ASCII.GetBytes(response);
-        _listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = LoopbackAccept.EachAsync(_listener, ServeAsync, _stop.Token);
+        Accept();
     }
-
-    public int Port { get; }
 
     public byte[] Response { get; }
 
@@ -46,11 +35,7 @@ internal sealed class KeepAliveHttpServer : IAsyncDisposable
     /// <summary>Connections whose client closed them (the server read the end of the stream, or a reset).</summary>
     public int ClosedByClient => Volatile.Read(ref _closedByClient);
 
-    public IReadOnlyList<string> Requests => [.. _requests];
-
-    public async ValueTask DisposeAsync() => await LoopbackAccept.StopAsync(_listener, _stop, _accepting);
-
-    private async Task ServeAsync(Socket socket)
+    protected override async Task ServeAsync(Socket socket)
     {
         Interlocked.Increment(ref _connections);
         using var _ = socket;
@@ -59,18 +44,18 @@ internal sealed class KeepAliveHttpServer : IAsyncDisposable
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             while (true)
             {
-                var (head, complete) = await LoopbackAccept.ReadRequestHeadAsync(stream, _stop.Token);
+                var (head, complete) = await LoopbackAccept.ReadRequestHeadAsync(stream, Stop.Token);
                 if (!complete)
                 {
                     Interlocked.Increment(ref _closedByClient);
                     return;
                 }
 
-                _requests.Enqueue(head);
-                await socket.SendAsync(Response, _stop.Token);
+                Record(head);
+                await socket.SendAsync(Response, Stop.Token);
                 if (AnswerOnce)
                 {
-                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    await Task.Delay(Timeout.Infinite, Stop.Token);
                 }
 
                 if (CloseAfterEach)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -12,20 +10,12 @@ namespace GeoDns.Tests.Health;
 /// open until disposed when <see cref="HoldOpen"/> is set. For malformed and unusual responses
 /// that a real HTTP server would not send. Records each request head it read.
 /// </summary>
-internal sealed class RawHttpServer : IAsyncDisposable
+internal sealed class RawHttpServer : LoopbackHttpServer
 {
-    private readonly System.Net.Sockets.TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private readonly ConcurrentQueue<string> _requests = new();
-
     public RawHttpServer(params byte[][] pieces)
     {
         Pieces = pieces;
-        _listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = LoopbackAccept.EachAsync(_listener, ServeAsync, _stop.Token);
+        Accept();
     }
 
     public RawHttpServer(params string[] pieces)
@@ -33,44 +23,38 @@ internal sealed class RawHttpServer : IAsyncDisposable
     {
     }
 
-    public int Port { get; }
-
     public IReadOnlyList<byte[]> Pieces { get; }
 
     public TimeSpan Pause { get; init; } = TimeSpan.FromMilliseconds(20);
 
     public bool HoldOpen { get; init; }
 
-    public IReadOnlyList<string> Requests => [.. _requests];
-
-    public async ValueTask DisposeAsync() => await LoopbackAccept.StopAsync(_listener, _stop, _accepting);
-
-    private async Task ServeAsync(Socket socket)
+    protected override async Task ServeAsync(Socket socket)
     {
         using var _ = socket;
         try
         {
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            var (head, complete) = await LoopbackAccept.ReadRequestHeadAsync(stream, _stop.Token);
+            var (head, complete) = await LoopbackAccept.ReadRequestHeadAsync(stream, Stop.Token);
             if (!complete)
             {
                 return;
             }
 
-            _requests.Enqueue(head);
+            Record(head);
             for (int i = 0; i < Pieces.Count; i++)
             {
                 if (i > 0)
                 {
-                    await Task.Delay(Pause, _stop.Token);
+                    await Task.Delay(Pause, Stop.Token);
                 }
 
-                await socket.SendAsync(Pieces[i], _stop.Token);
+                await socket.SendAsync(Pieces[i], Stop.Token);
             }
 
             if (HoldOpen)
             {
-                await Task.Delay(Timeout.Infinite, _stop.Token);
+                await Task.Delay(Timeout.Infinite, Stop.Token);
             }
 
             socket.Shutdown(SocketShutdown.Send);
