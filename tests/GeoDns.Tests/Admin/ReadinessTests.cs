@@ -32,7 +32,7 @@ public sealed class ReadinessTests
                 www  30 POOL   A policy=failover check=web
                 www  30 MEMBER one 192.0.2.10
                 """, token);
-            int adminPort = FreeTcpPort();
+            int adminPort = LoopbackPorts.FreeTcpPort();
             using var host = GeoDnsHost.Build(new Dictionary<string, string?>
             {
                 ["Zones"] = directory.FullName,
@@ -80,12 +80,5 @@ public sealed class ReadinessTests
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

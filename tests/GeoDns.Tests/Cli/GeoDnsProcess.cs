@@ -42,12 +42,8 @@ internal sealed class GeoDnsProcess : IDisposable
         return (exit, process.Output);
     }
 
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    /// <summary>A port free for DNS over UDP and TCP, below the ephemeral range (see <see cref="LoopbackPorts"/>).</summary>
+    public static int FreePort() => LoopbackPorts.FreeDnsPort();
 
     public Task<bool> WaitForOutputAsync(string text, TimeSpan timeout) => _child.WaitForOutputAsync(text, timeout);
 

@@ -90,12 +90,7 @@ internal static partial class DeployFiles
         }
     }
 
-    public static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeTcpPort() => LoopbackPorts.FreeTcpPort();
 
     /// <summary>A port free for both UDP and TCP on 127.0.0.1 (as far as one can tell before binding).</summary>
     public static int FreeDnsPort() => LoopbackPorts.FreeDnsPort();

@@ -44,7 +44,7 @@ internal sealed class ServeInstance : IDisposable
         Uri? admin = null;
         if (tokenFile is not null)
         {
-            int adminPort = FreeTcpPort();
+            int adminPort = LoopbackPorts.FreeTcpPort();
             admin = new Uri($"http://127.0.0.1:{adminPort}");
             arguments += $" --admin 127.0.0.1:{adminPort} --admin-token-file \"{tokenFile}\"";
         }
@@ -203,12 +203,5 @@ internal sealed class ServeInstance : IDisposable
     {
         _http.Dispose();
         _process.Dispose();
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -154,7 +154,7 @@ public sealed class SharedStateEndToEndTests : ProcessFixture
             socket.Dispose();
             return Task.CompletedTask;
         }, accepting.Token);
-        var root = WriteDisagreeingZones(((IPEndPoint)live.LocalEndpoint).Port, FreeTcpPort());
+        var root = WriteDisagreeingZones(((IPEndPoint)live.LocalEndpoint).Port, LoopbackPorts.FreeTcpPort());
         var redis = Own(RedisServer.Start());
         var a = Own(ServeInstance.Start("a", Path.Combine(root, "zones-a"), redis.Configuration, _tokenFile));
         var b = Own(ServeInstance.Start("b", Path.Combine(root, "zones-b"), redis.Configuration, _tokenFile));
@@ -277,10 +277,4 @@ public sealed class SharedStateEndToEndTests : ProcessFixture
     private static async Task<string> DescribeAsync(ServeInstance instance, CancellationToken token) =>
         string.Join("\n", (await instance.MembersAsync(Pool, token)).Select(m => m.ToString()));
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

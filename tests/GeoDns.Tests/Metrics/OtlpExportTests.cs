@@ -19,7 +19,7 @@ public sealed class OtlpExportTests
     [Test]
     public async Task MetricsArePushedToTheOtlpEndpoint(CancellationToken token)
     {
-        int port = FreeTcpPort();
+        int port = LoopbackPorts.FreeTcpPort();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
@@ -66,12 +66,5 @@ public sealed class OtlpExportTests
             [key] = value,
         }).Dispose());
         Assert.That(error!.Message, Does.StartWith(message));
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
