@@ -30,7 +30,6 @@ internal sealed class NativeProbeConnection : IProbeConnection, IValueTaskSource
     {
         _loop = loop;
         _fd = fd;
-        _cancellationToken = cancellationToken;
         _id = loop.Add(this);
         Rebind(cancellationToken);
     }

@@ -16,19 +16,8 @@ namespace GeoDns.Tests.Health;
 [CancelAfter(30_000)]
 public sealed class FirstVerdictTests
 {
-    private static string Zone(int blackHoled, int open) => $"""
-        $ORIGIN first.test.
-        $TTL 60
-        @        SOA    ns1 hostmaster 1 7200 900 1209600 60
-        @        NS     ns1
-        ns1      A      192.0.2.53
-        $REGION  r1  continents=NA
-        $REGION  r2  continents=EU
-        $CHECK   alive  tcp  ( port={open} interval=10s timeout=500ms rise=2 fall=2 )
-        www      5  POOL    A  policy=failover max-answers=1 check=alive
-        www      5  MEMBER  r1  127.0.0.1  port={blackHoled}
-        www      5  MEMBER  r2  127.0.0.2  target=127.0.0.1
-        """;
+    private static string Zone(int blackHoled, int open) => HealthTestZones.FailoverZoneText("first.test.",
+        $"tcp  ( port={open} interval=10s timeout=500ms rise=2 fall=2 )", blackHoled);
 
     [Test]
     public async Task BlackHoledMemberIsDownFromTheFirstAnswer(CancellationToken token)

@@ -12,19 +12,8 @@ namespace GeoDns.Tests.Health;
 [CancelAfter(30_000)]
 public sealed class HalfOpenServeTests
 {
-    private static string Zone(int primaryPort, int secondaryPort) => $"""
-        $ORIGIN half.test.
-        $TTL 60
-        @        SOA    ns1 hostmaster 1 7200 900 1209600 60
-        @        NS     ns1
-        ns1      A      192.0.2.53
-        $REGION  r1  continents=NA
-        $REGION  r2  continents=EU
-        $CHECK   syn  tcp-half-open  ( port={secondaryPort} interval=200ms timeout=100ms rise=1 fall=1 )
-        www      5  POOL    A  policy=failover max-answers=1 check=syn
-        www      5  MEMBER  r1  127.0.0.1  port={primaryPort}
-        www      5  MEMBER  r2  127.0.0.2  target=127.0.0.1
-        """;
+    private static string Zone(int primaryPort, int secondaryPort) => HealthTestZones.FailoverZoneText("half.test.",
+        $"tcp-half-open  ( port={secondaryPort} interval=200ms timeout=100ms rise=1 fall=1 )", primaryPort);
 
     [Test]
     public async Task AnswersFollowTheMembersSynAcks(CancellationToken token)

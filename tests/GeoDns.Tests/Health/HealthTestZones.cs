@@ -43,4 +43,24 @@ internal static class HealthTestZones
             Diagnostics = [],
         };
     }
+
+    /// <summary>
+    /// Zone file text for a served test: <c>www.<paramref name="origin"/></c> a failover pool
+    /// answering one address, 127.0.0.1 (probed on <paramref name="primaryPort"/>) first, else
+    /// 127.0.0.2 (probed at 127.0.0.1 on the check's own port), both checked by
+    /// <c>$CHECK c <paramref name="check"/></c> (kind and settings).
+    /// </summary>
+    public static string FailoverZoneText(string origin, string check, int primaryPort) => $"""
+        $ORIGIN {origin}
+        $TTL 60
+        @        SOA    ns1 hostmaster 1 7200 900 1209600 60
+        @        NS     ns1
+        ns1      A      192.0.2.53
+        $REGION  r1  continents=NA
+        $REGION  r2  continents=EU
+        $CHECK   c  {check}
+        www      5  POOL    A  policy=failover max-answers=1 check=c
+        www      5  MEMBER  r1  127.0.0.1  port={primaryPort}
+        www      5  MEMBER  r2  127.0.0.2  target=127.0.0.1
+        """;
 }

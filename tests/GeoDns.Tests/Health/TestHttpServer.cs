@@ -14,24 +14,16 @@ namespace GeoDns.Tests.Health;
 /// Paths listed in <see cref="Paths"/> get their own status and body; every other path gets
 /// <see cref="Status"/> and <see cref="Body"/> (and a <c>Location</c> header when <see cref="Location"/> is set).
 /// </summary>
-internal sealed class TestHttpServer : IAsyncDisposable
+internal sealed class TestHttpServer : LoopbackHttpServer
 {
-    private readonly System.Net.Sockets.TcpListener _listener;
     private readonly X509Certificate2? _certificate;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
 
     public TestHttpServer(IPAddress address, int port = 0, X509Certificate2? certificate = null)
+        : base(address, port)
     {
         _certificate = certificate;
-        _listener = new System.Net.Sockets.TcpListener(address, port);
-        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = LoopbackAccept.EachAsync(_listener, ServeAsync, _stop.Token);
+        Accept();
     }
-
-    public int Port { get; }
 
     public int Status { get; set; } = 200;
 
@@ -52,10 +44,6 @@ internal sealed class TestHttpServer : IAsyncDisposable
 
     public string? LastSni { get; private set; }
 
-    public int Requests => _requests;
-
-    private int _requests;
-
     /// <summary>A self-signed certificate for <paramref name="name"/>, made now.</summary>
     public static X509Certificate2 SelfSigned(string name)
     {
@@ -69,9 +57,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
-    public async ValueTask DisposeAsync() => await LoopbackAccept.StopAsync(_listener, _stop, _accepting);
-
-    private async Task ServeAsync(Socket socket)
+    protected override async Task ServeAsync(Socket socket)
     {
         try
         {
@@ -80,22 +66,22 @@ internal sealed class TestHttpServer : IAsyncDisposable
             if (_certificate is not null)
             {
                 var tls = new SslStream(stream);
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, Stop.Token);
                 LastSni = tls.TargetHostName;
                 stream = tls;
             }
 
             await using (stream)
             {
-                var (request, _) = await LoopbackAccept.ReadRequestHeadAsync(stream, _stop.Token);
+                var (request, _) = await LoopbackAccept.ReadRequestHeadAsync(stream, Stop.Token);
                 var lines = request.Split("\r\n");
                 LastHost = lines.FirstOrDefault(l => l.StartsWith("Host:", StringComparison.OrdinalIgnoreCase))?[5..].Trim();
                 string path = lines[0].Split(' ') is [_, var target, ..] ? target : "";
                 _paths.Enqueue(path);
-                Interlocked.Increment(ref _requests);
+                Record(request);
                 if (Delay > TimeSpan.Zero)
                 {
-                    await Task.Delay(Delay, _stop.Token);
+                    await Task.Delay(Delay, Stop.Token);
                 }
 
                 var (status, text, location) = Paths.TryGetValue(path, out var listed) ? (listed.Status, listed.Body, null) : (Status, Body, Location);
@@ -103,9 +89,9 @@ internal sealed class TestHttpServer : IAsyncDisposable
                 string locationHeader = location is null ? "" : $"Location: {location}\r\n";
                 byte[] head = Encoding.ASCII.GetBytes(
                     $"HTTP/1.1 {status} Test\r\n{locationHeader}Content-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-                await stream.WriteAsync(head, _stop.Token);
-                await stream.WriteAsync(body, _stop.Token);
-                await stream.FlushAsync(_stop.Token);
+                await stream.WriteAsync(head, Stop.Token);
+                await stream.WriteAsync(body, Stop.Token);
+                await stream.FlushAsync(Stop.Token);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
