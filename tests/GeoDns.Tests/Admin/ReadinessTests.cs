@@ -36,7 +36,7 @@ public sealed class ReadinessTests
             using var host = GeoDnsHost.Build(new Dictionary<string, string?>
             {
                 ["Zones"] = directory.FullName,
-                ["Dns:0"] = "127.0.0.1:0",
+                ["Dns:0"] = $"127.0.0.1:{LoopbackPorts.FreeDnsPort()}",
                 ["WatchZones"] = "false",
                 ["Admin"] = $"127.0.0.1:{adminPort}",
                 ["Logging:LogLevel:Default"] = "Warning",

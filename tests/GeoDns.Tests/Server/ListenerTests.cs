@@ -14,7 +14,11 @@ public sealed class ListenerTests
     {
         await using var server = await TestServer.StartAsync(
             new Dictionary<string, string> { ["simple.test.zone"] = TestZones.Simple() },
-            new Dictionary<string, string?> { ["Dns:0"] = "127.0.0.1:0", ["Dns:1"] = "[::1]:0" });
+            new Dictionary<string, string?>
+            {
+                ["Dns:0"] = $"127.0.0.1:{LoopbackPorts.FreeDnsPort()}",
+                ["Dns:1"] = $"[::1]:{LoopbackPorts.FreeDnsPort(System.Net.IPAddress.IPv6Loopback)}",
+            });
         var endpoints = server.Services.GetRequiredService<DnsServerService>().UdpEndPoints;
         Assert.That(endpoints, Has.Count.EqualTo(2));
         foreach (var endpoint in endpoints)

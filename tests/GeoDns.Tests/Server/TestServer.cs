@@ -6,7 +6,13 @@ using Microsoft.Extensions.Hosting;
 
 namespace GeoDns.Tests.Server;
 
-/// <summary>A real <c>geodns serve</c> host in this process, on a free loopback port, over a temporary zones folder.</summary>
+/// <summary>
+/// A real <c>geodns serve</c> host in this process, on a free loopback port, over a temporary zones folder.
+/// The port is drawn below the ephemeral range, never port 0: GeoDns binds its UDP sockets with
+/// <c>SO_REUSEPORT</c>, and a client of the same user that also sets it (dig does) may be handed
+/// that very port as its source port by the kernel; its query to the server then comes back to
+/// itself ("query response not set").
+/// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -37,7 +43,6 @@ internal sealed class TestServer : IAsyncDisposable
         var all = new Dictionary<string, string?>
         {
             ["Zones"] = directory,
-            ["Dns:0"] = "127.0.0.1:0",
             ["UdpThreads"] = "2",
             ["WatchZones"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -47,10 +52,38 @@ internal sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var host = GeoDnsHost.Build(all, extend);
-        await host.StartAsync();
+        var host = await StartOnAFreePortAsync(all, extend);
         var endpoint = host.Services.GetRequiredService<DnsServerService>().UdpEndPoints[0];
         return new TestServer(host, directory, endpoint);
+    }
+
+    /// <summary>Starts the host on the addresses the settings give, or on a drawn port, drawing again if another test took it first.</summary>
+    private static async Task<IHost> StartOnAFreePortAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? extend)
+    {
+        bool drawn = !settings.ContainsKey("Dns:0");
+        for (int attempt = 1; ; attempt++)
+        {
+            if (drawn)
+            {
+                settings["Dns:0"] = $"127.0.0.1:{LoopbackPorts.FreeDnsPort()}";
+            }
+
+            var host = GeoDnsHost.Build(settings, extend);
+            try
+            {
+                await host.StartAsync();
+                return host;
+            }
+            catch (InvalidOperationException e) when (drawn && attempt < 5 && e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                host.Dispose();
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
